@@ -1,0 +1,93 @@
+"""studyapp: classroom quizzes and spaced-repetition study from question banks kept in git."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from studyapp import db
+from studyapp.extensions import csrf, limiter, login_manager
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app: defaults < instance/config.py < STUDYAPP_* environment < test_config."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path
+        or os.environ.get("STUDYAPP_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object("studyapp.config")
+    app.config["QUESTIONS_DIR"] = str(PROJECT_ROOT / "questions")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("STUDYAPP")
+    if test_config:
+        app.config.update(test_config)
+    _fill_instance_defaults(app)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from studyapp.auth.access import require_login
+    from studyapp.core.security import add_security_headers
+
+    app.before_request(require_login)
+    app.after_request(add_security_headers)
+
+    if app.config["AUTO_MIGRATE"]:
+        from studyapp.migrate import upgrade
+
+        upgrade(app.extensions["studyapp.engine"])
+    if app.config["ANNOUNCE_SETUP"] and _is_serving():
+        from studyapp.auth.cli import announce_setup_link
+
+        with app.app_context():
+            announce_setup_link(app)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studyapp.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        from studyapp.core.security import load_or_create_secret_key
+
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from studyapp.auth.views import bp as auth_bp
+    from studyapp.classes.views import bp as classes_bp
+    from studyapp.core.views import bp as core_bp
+
+    for bp in (core_bp, auth_bp, classes_bp):
+        app.register_blueprint(bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from studyapp.auth.cli import demo_command, setup_link_command
+    from studyapp.migrate import db_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(setup_link_command)
+    app.cli.add_command(demo_command)
+
+
+def _is_serving() -> bool:
+    """True under `flask run` or gunicorn, where a console link is useful."""
+    argv = sys.argv[1:]
+    return "run" in argv or "gunicorn" in Path(sys.argv[0]).name

@@ -1,0 +1,209 @@
+"""Rules for accounts: creating them, logging in, passwords and one-time links."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, has_app_context
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from studyapp.auth.models import OneTimeToken, Role, TokenPurpose, User
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import BadCredentials, DomainError, DuplicateEmail, InvalidToken
+
+EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
+# Checked against when the email is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def normalize_email(email: str) -> str:
+    """Case-fold and trim an email; addresses differing only in case are the same account."""
+    return email.strip().casefold()
+
+
+def is_valid_email(email: str) -> bool:
+    return len(email) <= 254 and bool(EMAIL_RE.match(email))
+
+
+#: Used outside an app (console scripts); inside one, the PASSWORD_HASH_METHOD setting wins.
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password
+
+
+def hash_password(password: str) -> str:
+    # Tests lower the scrypt cost through config; production keeps werkzeug's default.
+    method = (
+        current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else PASSWORD_HASH_METHOD
+    )
+    return generate_password_hash(password, method=method)
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def instructor_exists(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(User.role == Role.INSTRUCTOR))))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    student_number: str | None = None,
+    is_admin: bool = False,
+) -> User:
+    """Create an account; without a password it waits for activation."""
+    email = normalize_email(email)
+    if not is_valid_email(email):
+        raise DomainError(f"'{email}' is not a valid email address.")
+    if get_user_by_email(session, email) is not None:
+        raise DuplicateEmail("An account with this email already exists.")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        is_admin=is_admin,
+        student_number=student_number or None,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """Return the user for these credentials or raise BadCredentials."""
+    user = get_user_by_email(session, email)
+    if user is None or user.password_hash is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise BadCredentials("Wrong email or password.")
+    if not check_password_hash(user.password_hash, password):
+        raise BadCredentials("Wrong email or password.")
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Set a new password and end every other session of this user."""
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+    session.flush()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise BadCredentials("Your current password is not right.")
+    set_password(session, user, new)
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(
+    session: Session,
+    purpose: TokenPurpose,
+    ttl: timedelta,
+    *,
+    user: User | None = None,
+    created_by: User | None = None,
+) -> str:
+    """Create a one-time token and return its raw value (only its hash is stored)."""
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        OneTimeToken(
+            purpose=purpose,
+            token_hash=_hash_token(raw),
+            user=user,
+            created_by_id=created_by.id if created_by else None,
+            expires_at=utcnow() + ttl,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def revoke_tokens(session: Session, user: User, purpose: TokenPurpose) -> None:
+    """Expire the user's unused tokens of one purpose, so only the newest link works."""
+    session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == purpose,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+
+
+def peek_token(session: Session, raw: str, purpose: TokenPurpose) -> OneTimeToken:
+    """Return a usable token without spending it, or raise InvalidToken."""
+    token = session.scalar(
+        select(OneTimeToken).where(
+            OneTimeToken.token_hash == _hash_token(raw), OneTimeToken.purpose == purpose
+        )
+    )
+    if token is None or not token.is_usable(utcnow()):
+        raise InvalidToken("This link is invalid, expired or already used. Ask for a new one.")
+    return token
+
+
+def spend_token(session: Session, raw: str, purpose: TokenPurpose) -> OneTimeToken:
+    """Mark a token used, atomically, so two requests cannot both spend it."""
+    token = peek_token(session, raw, purpose)
+    now: datetime = utcnow()
+    spent = session.execute(
+        update(OneTimeToken)
+        .where(OneTimeToken.id == token.id, OneTimeToken.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if spent != 1:
+        raise InvalidToken("This link was just used. Ask for a new one.")
+    session.refresh(token)
+    return token
+
+
+def complete_setup(session: Session, raw: str, *, email: str, name: str, password: str) -> User:
+    """Create the first instructor (a site admin) through the setup link."""
+    if instructor_exists(session):
+        raise InvalidToken("This site is already set up. Log in instead.")
+    spend_token(session, raw, TokenPurpose.SETUP)
+    return create_user(
+        session, email=email, name=name, role=Role.INSTRUCTOR, password=password, is_admin=True
+    )
+
+
+def complete_token_password(
+    session: Session, raw: str, purpose: TokenPurpose, password: str
+) -> User:
+    """Set a password through an activation or reset link."""
+    token = spend_token(session, raw, purpose)
+    if token.user is None:
+        raise InvalidToken("This link is not tied to an account.")
+    set_password(session, token.user, password)
+    return token.user
+
+
+def create_instructor(
+    session: Session, admin: User, *, email: str, name: str, ttl: timedelta
+) -> str:
+    """Create an instructor account (admins only) and return its activation token."""
+    if not admin.is_admin:
+        raise DomainError("Only site administrators can create instructors.")
+    user = create_user(session, email=email, name=name, role=Role.INSTRUCTOR)
+    return issue_token(session, TokenPurpose.ACTIVATION, ttl, user=user, created_by=admin)
+
+
+def list_instructors(session: Session) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.role == Role.INSTRUCTOR).order_by(User.name))
+    )

@@ -1,0 +1,190 @@
+"""Login, logout, first-run setup, one-time password links and account settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from studyapp.auth import services
+from studyapp.auth.access import admin_required, safe_next
+from studyapp.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    CreateInstructorForm,
+    LoginForm,
+    SetPasswordForm,
+    SetupForm,
+)
+from studyapp.auth.models import TokenPurpose, User
+from studyapp.core.errors import DomainError, InvalidToken
+from studyapp.db import get_session
+from studyapp.extensions import limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Find the user of a login cookie; a rotated session token logs the cookie out."""
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit():
+        return None
+    user = get_session().get(User, int(uid))
+    if user is None or not token or user.session_token != token or not user.is_activated:
+        return None
+    return user
+
+
+def _login_account_key() -> str:
+    return "login:" + services.normalize_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("classes.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = services.authenticate(session, form.email.data, form.password.data)
+        except DomainError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str):
+    """Create the first instructor through the link printed on the console."""
+    session = get_session()
+    try:
+        if services.instructor_exists(session):
+            raise InvalidToken("This site is already set up. Log in instead.")
+        services.peek_token(session, token, TokenPurpose.SETUP)
+    except InvalidToken as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.complete_setup(
+                session,
+                token,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+            )
+        except DomainError as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+            login_user(user)
+            flash("Welcome! Your instructor account is ready. Create your first class.", "success")
+            return redirect(url_for("classes.create"))
+    return render_template("auth/setup.html", form=form)
+
+
+def _password_link(token: str, purpose: TokenPurpose, title: str):
+    session = get_session()
+    try:
+        link = services.peek_token(session, token, purpose)
+    except InvalidToken as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.complete_token_password(session, token, purpose, form.password.data)
+        except DomainError as exc:
+            session.rollback()
+            return render_template("auth/link_invalid.html", message=str(exc)), 404
+        session.commit()
+        logout_user()
+        login_user(user)
+        flash("Your password is set. You are logged in.", "success")
+        return redirect(url_for("classes.index"))
+    return render_template("auth/set_password.html", form=form, title=title, account=link.user)
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def activate(token: str):
+    """Choose a password for an account an instructor created."""
+    return _password_link(token, TokenPurpose.ACTIVATION, "Activate your account")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Choose a new password through a link an instructor handed over."""
+    return _password_link(token, TokenPurpose.RESET, "Choose a new password")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change one's own password; other devices are logged out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            services.change_password(session, current_user, form.current.data, form.password.data)
+        except DomainError as exc:
+            form.current.errors.append(str(exc))
+        else:
+            session.commit()
+            # Re-issue this device's cookie with the rotated token; others now fail.
+            login_user(current_user._get_current_object())
+            flash("Password changed. Your other sessions have been logged out.", "success")
+            return redirect(url_for("classes.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/admin/instructors", methods=["GET", "POST"])
+@admin_required
+def instructors():
+    """Site admins list instructors and create new ones (with an activation link)."""
+    session = get_session()
+    form = CreateInstructorForm()
+    link = None
+    if form.validate_on_submit():
+        try:
+            raw = services.create_instructor(
+                session,
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
+                ttl=current_app.config["ACTIVATION_TOKEN_TTL"],
+            )
+        except DomainError as exc:
+            session.rollback()
+            form.email.errors.append(str(exc))
+        else:
+            session.commit()
+            link = url_for("auth.activate", token=raw, _external=True)
+            form = CreateInstructorForm(formdata=None)
+    return render_template(
+        "auth/instructors.html",
+        form=form,
+        link=link,
+        instructors=services.list_instructors(session),
+    )
+
+
+@bp.app_context_processor
+def inject_forms():
+    """Every page's header has a logout button, which needs a CSRF-carrying form."""
+    return {"logout_form": ConfirmForm(formdata=None)}

@@ -1,0 +1,1 @@
+"""Classes, their instructors, enrolments, join codes and roster uploads."""

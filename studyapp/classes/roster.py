@@ -1,0 +1,88 @@
+"""Parse and check a roster CSV (``email,name[,student_id]``) before anything is imported."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from studyapp.auth.services import is_valid_email, normalize_email
+
+HEADERS = (["email", "name"], ["email", "name", "student_id"])
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    email: str
+    name: str
+    student_id: str | None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+            "Save it from your spreadsheet as 'CSV UTF-8'."
+        ) from None
+
+
+def _check_cells(number: int, cells: list[str]) -> list[str]:
+    problems = []
+    for cell in cells:
+        if cell.startswith(FORMULA_START):
+            problems.append(
+                f"row {number}: '{cell[:30]}' starts with {cell[0]!r}, which a spreadsheet "
+                "would run as a formula; remove that character"
+            )
+    return problems
+
+
+def parse_roster(data: bytes, max_bytes: int) -> tuple[list[RosterRow], list[str]]:
+    """Return the rows and every problem found, each naming its row (the header is row 1)."""
+    if len(data) > max_bytes:
+        return [], [f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."]
+    try:
+        text = _decode(data)
+    except ValueError as exc:
+        return [], [str(exc)]
+    if not text.strip():
+        return [], ["The file is empty. The first row must be: email,name[,student_id]"]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().casefold() for h in next(reader)]
+    if header not in HEADERS:
+        return [], [
+            f"row 1: the header is '{','.join(header)}'; it must be 'email,name' "
+            "or 'email,name,student_id'"
+        ]
+    rows: list[RosterRow] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(f"row {number}: expected {len(header)} columns, found {len(cells)}")
+            continue
+        cells = [c.strip() for c in cells]
+        email, name = normalize_email(cells[0]), cells[1]
+        student_id = cells[2] if len(cells) == 3 and cells[2] else None
+        row_problems = _check_cells(number, cells)
+        if not is_valid_email(email):
+            row_problems.append(f"row {number}: '{cells[0][:60]}' is not a valid email address")
+        if not name:
+            row_problems.append(f"row {number}: the name is empty")
+        elif len(name) > 200:
+            row_problems.append(f"row {number}: the name is longer than 200 characters")
+        if email in seen:
+            row_problems.append(f"row {number}: {email} is already on row {seen[email]}")
+        seen.setdefault(email, number)
+        problems.extend(row_problems)
+        if not row_problems:
+            rows.append(RosterRow(number, email, name, student_id))
+    if not rows and not problems:
+        problems.append("The file has a header but no students.")
+    return rows, problems

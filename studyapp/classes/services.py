@@ -1,0 +1,279 @@
+"""Rules for classes: who teaches and attends them, join codes, rosters and password help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from studyapp.auth import services as auth
+from studyapp.auth.models import Role, TokenPurpose, User
+from studyapp.classes.models import Course, CourseInstructor, Enrollment, EnrollmentStatus
+from studyapp.classes.roster import parse_roster
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError, NotFound, RosterError, UnknownJoinCode
+
+
+def create_course(session: Session, instructor: User, *, name: str, term: str) -> Course:
+    """Create a class taught by ``instructor``, with a fresh join code."""
+    course = Course(name=name.strip(), term=term.strip())
+    course.instructors.append(CourseInstructor(user=instructor))
+    session.add(course)
+    session.flush()
+    return course
+
+
+def list_courses_taught(session: Session, instructor: User) -> list[Course]:
+    return list(
+        session.scalars(
+            select(Course)
+            .join(CourseInstructor)
+            .where(CourseInstructor.user_id == instructor.id)
+            .order_by(Course.created_at.desc())
+        )
+    )
+
+
+def list_enrollments_of(session: Session, student: User) -> list[Enrollment]:
+    """A student's classes, current ones first."""
+    return list(
+        session.scalars(
+            select(Enrollment)
+            .options(selectinload(Enrollment.course))
+            .where(Enrollment.user_id == student.id)
+            .order_by(Enrollment.status, Enrollment.joined_at.desc())
+        )
+    )
+
+
+def get_taught_course(session: Session, course_id: int, instructor: User) -> Course:
+    """Load a class the instructor teaches; any other class is 'not found'."""
+    course = session.scalar(
+        select(Course)
+        .join(CourseInstructor)
+        .where(Course.id == course_id, CourseInstructor.user_id == instructor.id)
+    )
+    if course is None:
+        raise NotFound("No such class.")
+    return course
+
+
+def get_attended_course(session: Session, course_id: int, student: User) -> Course:
+    """Load a class the student is actively enrolled in; any other class is 'not found'."""
+    course = session.scalar(
+        select(Course)
+        .join(Enrollment)
+        .where(
+            Course.id == course_id,
+            Enrollment.user_id == student.id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    )
+    if course is None:
+        raise NotFound("No such class.")
+    return course
+
+
+def list_roster(session: Session, course: Course) -> list[Enrollment]:
+    return list(
+        session.scalars(
+            select(Enrollment)
+            .join(User)
+            .options(selectinload(Enrollment.user))
+            .where(Enrollment.course_id == course.id)
+            .order_by(Enrollment.status, User.name)
+        )
+    )
+
+
+def list_course_instructors(session: Session, course: Course) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(CourseInstructor)
+            .where(CourseInstructor.course_id == course.id)
+            .order_by(User.name)
+        )
+    )
+
+
+def rotate_join_code(session: Session, course: Course) -> str:
+    course.rotate_join_code()
+    session.flush()
+    return course.join_code
+
+
+def set_join_enabled(session: Session, course: Course, enabled: bool) -> None:
+    course.join_enabled = enabled
+    session.flush()
+
+
+def add_co_instructor(session: Session, course: Course, email: str) -> User:
+    """Give another instructor account access to this class."""
+    user = auth.get_user_by_email(session, email)
+    if user is None or user.role != Role.INSTRUCTOR:
+        raise DomainError("No instructor account has this email. Ask a site admin to create it.")
+    if any(ci.user_id == user.id for ci in course.instructors):
+        raise DomainError(f"{user.name} already teaches this class.")
+    course.instructors.append(CourseInstructor(user=user))
+    session.flush()
+    return user
+
+
+def find_open_course(session: Session, code: str) -> Course:
+    """The class a join code opens; disabled or unknown codes look the same."""
+    normalized = "".join(code.split()).upper()
+    course = session.scalar(select(Course).where(Course.join_code == normalized))
+    if course is None or not course.join_enabled:
+        raise UnknownJoinCode("No class accepts this join code. Check it with your instructor.")
+    return course
+
+
+def enroll(session: Session, course: Course, student: User) -> Enrollment:
+    """Enrol a student, or bring back one who was dropped."""
+    if student.role != Role.STUDENT:
+        raise DomainError("Only student accounts can join a class.")
+    enrollment = session.scalar(
+        select(Enrollment).where(
+            Enrollment.course_id == course.id, Enrollment.user_id == student.id
+        )
+    )
+    if enrollment is None:
+        enrollment = Enrollment(course=course, user=student)
+        session.add(enrollment)
+    else:
+        enrollment.reactivate()
+    session.flush()
+    return enrollment
+
+
+def join_with_code(session: Session, code: str, student: User) -> Course:
+    course = find_open_course(session, code)
+    enroll(session, course, student)
+    return course
+
+
+def sign_up_with_code(
+    session: Session, code: str, *, email: str, name: str, password: str
+) -> tuple[User, Course]:
+    """Create a student account through a join code; without a valid code there is no sign-up."""
+    course = find_open_course(session, code)
+    user = auth.create_user(session, email=email, name=name, role=Role.STUDENT, password=password)
+    enroll(session, course, user)
+    return user, course
+
+
+def get_enrollment(session: Session, course: Course, user_id: int) -> Enrollment:
+    enrollment = session.scalar(
+        select(Enrollment)
+        .options(selectinload(Enrollment.user))
+        .where(Enrollment.course_id == course.id, Enrollment.user_id == user_id)
+    )
+    if enrollment is None:
+        raise NotFound("No such student in this class.")
+    return enrollment
+
+
+def drop_student(session: Session, course: Course, user_id: int) -> Enrollment:
+    """Mark a student dropped; their work stays."""
+    enrollment = get_enrollment(session, course, user_id)
+    enrollment.drop(utcnow())
+    session.flush()
+    return enrollment
+
+
+def readd_student(session: Session, course: Course, user_id: int) -> Enrollment:
+    enrollment = get_enrollment(session, course, user_id)
+    enrollment.reactivate()
+    session.flush()
+    return enrollment
+
+
+@dataclass
+class RosterImport:
+    created: list[User] = field(default_factory=list)
+    enrolled_existing: list[User] = field(default_factory=list)
+    already_enrolled: list[User] = field(default_factory=list)
+
+
+def import_roster(session: Session, course: Course, data: bytes, max_bytes: int) -> RosterImport:
+    """Create and enrol the students of a roster file: all of it, or nothing if any row is bad."""
+    rows, problems = parse_roster(data, max_bytes)
+    existing = {
+        u.email: u
+        for u in session.scalars(select(User).where(User.email.in_([r.email for r in rows])))
+    }
+    for row in rows:
+        user = existing.get(row.email)
+        if user is not None and user.role != Role.STUDENT:
+            problems.append(f"row {row.row}: {row.email} belongs to an instructor account")
+    if problems:
+        raise RosterError(sorted(problems, key=_row_number))
+    enrolled = {e.user_id: e for e in course.enrollments}
+    result = RosterImport()
+    for row in rows:
+        user = existing.get(row.email)
+        if user is None:
+            user = auth.create_user(
+                session,
+                email=row.email,
+                name=row.name,
+                role=Role.STUDENT,
+                student_number=row.student_id,
+            )
+            result.created.append(user)
+        elif user.id in enrolled and enrolled[user.id].is_active:
+            result.already_enrolled.append(user)
+            continue
+        else:
+            result.enrolled_existing.append(user)
+        enroll(session, course, user)
+    return result
+
+
+def _row_number(problem: str) -> int:
+    head = problem.split(":", 1)[0]
+    return int(head[4:]) if head.startswith("row ") and head[4:].isdigit() else 0
+
+
+def activation_links(
+    session: Session, course: Course, instructor: User, ttl: timedelta
+) -> list[tuple[User, str]]:
+    """Fresh activation tokens for the class's students who have not chosen a password yet.
+
+    Older unused links of these students stop working, so a lost file is
+    replaced by downloading again.
+    """
+    pending = [
+        e.user for e in list_roster(session, course) if e.is_active and not e.user.is_activated
+    ]
+    links = []
+    for user in pending:
+        auth.revoke_tokens(session, user, TokenPurpose.ACTIVATION)
+        links.append(
+            (
+                user,
+                auth.issue_token(
+                    session, TokenPurpose.ACTIVATION, ttl, user=user, created_by=instructor
+                ),
+            )
+        )
+    return links
+
+
+def create_reset_link(
+    session: Session, course: Course, instructor: User, user_id: int, ttl: timedelta
+) -> tuple[User, TokenPurpose, str]:
+    """A one-time password link for a student of this class, to hand over in person.
+
+    A student who never activated their account gets a fresh activation link instead.
+    """
+    student = get_enrollment(session, course, user_id).user
+    auth.revoke_tokens(session, student, TokenPurpose.RESET)
+    purpose = TokenPurpose.RESET if student.is_activated else TokenPurpose.ACTIVATION
+    if purpose is TokenPurpose.ACTIVATION:
+        auth.revoke_tokens(session, student, purpose)
+    raw = auth.issue_token(session, purpose, ttl, user=student, created_by=instructor)
+    return student, purpose, raw

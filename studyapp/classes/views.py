@@ -1,0 +1,238 @@
+"""Pages for classes: home, creating and managing a class, joining, rosters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
+
+from studyapp.auth.access import instructor_required, student_required
+from studyapp.auth.forms import ConfirmForm
+from studyapp.auth.models import TokenPurpose
+from studyapp.classes import services
+from studyapp.classes.forms import CoInstructorForm, CourseForm, JoinForm, RosterForm, SignupForm
+from studyapp.classes.models import Course
+from studyapp.core.csvfile import csv_response
+from studyapp.core.errors import DomainError, NotFound, RosterError
+from studyapp.db import get_session
+from studyapp.extensions import limiter
+
+bp = Blueprint("classes", __name__)
+
+
+def _taught(course_id: int) -> Course:
+    try:
+        return services.get_taught_course(get_session(), course_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    """Each user's home: the classes they teach or attend."""
+    session = get_session()
+    if current_user.is_instructor:
+        courses = services.list_courses_taught(session, current_user)
+        return render_template("classes/instructor_home.html", courses=courses)
+    enrollments = services.list_enrollments_of(session, current_user)
+    return render_template("classes/student_home.html", enrollments=enrollments, form=JoinForm())
+
+
+@bp.route("/teach/classes/new", methods=["GET", "POST"])
+@instructor_required
+def create():
+    form = CourseForm()
+    if form.validate_on_submit():
+        session = get_session()
+        course = services.create_course(
+            session, current_user, name=form.name.data, term=form.term.data
+        )
+        session.commit()
+        flash(f"Class created. Students join with the code {course.join_code}.", "success")
+        return redirect(url_for("classes.manage", course_id=course.id))
+    return render_template("classes/create.html", form=form)
+
+
+@bp.get("/teach/classes/<int:course_id>")
+@instructor_required
+def manage(course_id: int):
+    """The instructor's page for one class: join code, roster, co-instructors."""
+    session = get_session()
+    course = _taught(course_id)
+    return render_template(
+        "classes/manage.html",
+        course=course,
+        roster=services.list_roster(session, course),
+        instructors=services.list_course_instructors(session, course),
+        co_form=CoInstructorForm(),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.post("/teach/classes/<int:course_id>/join-code")
+@instructor_required
+def rotate_code(course_id: int):
+    course = _taught(course_id)
+    code = services.rotate_join_code(get_session(), course)
+    get_session().commit()
+    flash(f"New join code: {code}. The old code no longer works.", "success")
+    return redirect(url_for("classes.manage", course_id=course.id))
+
+
+@bp.post("/teach/classes/<int:course_id>/join-code/<any(enable, disable):state>")
+@instructor_required
+def toggle_join(course_id: int, state: str):
+    course = _taught(course_id)
+    services.set_join_enabled(get_session(), course, state == "enable")
+    get_session().commit()
+    flash("Joining is open." if course.join_enabled else "Joining is closed.", "info")
+    return redirect(url_for("classes.manage", course_id=course.id))
+
+
+@bp.post("/teach/classes/<int:course_id>/instructors")
+@instructor_required
+def add_instructor(course_id: int):
+    course = _taught(course_id)
+    form = CoInstructorForm()
+    if form.validate_on_submit():
+        try:
+            user = services.add_co_instructor(get_session(), course, form.email.data)
+        except DomainError as exc:
+            flash(str(exc), "error")
+        else:
+            get_session().commit()
+            flash(f"{user.name} now teaches this class too.", "success")
+    else:
+        flash("Enter the email of an instructor account.", "error")
+    return redirect(url_for("classes.manage", course_id=course.id))
+
+
+@bp.post("/teach/classes/<int:course_id>/students/<int:user_id>/<any(drop, readd):action>")
+@instructor_required
+def change_enrollment(course_id: int, user_id: int, action: str):
+    """Drop a student (their work is kept) or bring them back."""
+    course = _taught(course_id)
+    change = services.drop_student if action == "drop" else services.readd_student
+    try:
+        enrollment = change(get_session(), course, user_id)
+    except NotFound:
+        abort(404)
+    get_session().commit()
+    verb = "dropped from" if action == "drop" else "back in"
+    flash(f"{enrollment.user.name} is {verb} this class.", "info")
+    return redirect(url_for("classes.manage", course_id=course.id))
+
+
+@bp.post("/teach/classes/<int:course_id>/students/<int:user_id>/password-link")
+@instructor_required
+def password_link(course_id: int, user_id: int):
+    """Make a one-time password link for a student, to hand over."""
+    course = _taught(course_id)
+    try:
+        student, purpose, raw = services.create_reset_link(
+            get_session(), course, current_user, user_id, current_app.config["RESET_TOKEN_TTL"]
+        )
+    except NotFound:
+        abort(404)
+    get_session().commit()
+    endpoint = "auth.reset" if purpose is TokenPurpose.RESET else "auth.activate"
+    link = url_for(endpoint, token=raw, _external=True)
+    return render_template("classes/password_link.html", course=course, student=student, link=link)
+
+
+@bp.route("/teach/classes/<int:course_id>/roster", methods=["GET", "POST"])
+@instructor_required
+def roster(course_id: int):
+    """Upload a roster CSV; nothing is imported unless every row is valid."""
+    course = _taught(course_id)
+    form = RosterForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        session = get_session()
+        data = form.file.data.stream.read(current_app.config["ROSTER_MAX_BYTES"] + 1)
+        try:
+            result = services.import_roster(
+                session, course, data, current_app.config["ROSTER_MAX_BYTES"]
+            )
+        except RosterError as exc:
+            session.rollback()
+            problems = exc.problems
+        else:
+            session.commit()
+            return render_template(
+                "classes/roster_done.html", course=course, result=result, action_form=ConfirmForm()
+            )
+    return render_template("classes/roster.html", course=course, form=form, problems=problems)
+
+
+@bp.post("/teach/classes/<int:course_id>/roster/activation-links.csv")
+@instructor_required
+def activation_links(course_id: int):
+    """Download fresh one-time activation links for students who have not activated yet."""
+    course = _taught(course_id)
+    session = get_session()
+    links = services.activation_links(
+        session, course, current_user, current_app.config["ACTIVATION_TOKEN_TTL"]
+    )
+    session.commit()
+    rows = [
+        (u.email, u.name, u.student_number, url_for("auth.activate", token=raw, _external=True))
+        for u, raw in links
+    ]
+    header = ("email", "name", "student_id", "activation_link")
+    return csv_response(f"activation-links-class-{course.id}.csv", header, rows)
+
+
+@bp.get("/classes/<int:course_id>")
+@student_required
+def show(course_id: int):
+    """A student's page for one of their classes."""
+    try:
+        course = services.get_attended_course(get_session(), course_id, current_user)
+    except NotFound:
+        abort(404)
+    return render_template("classes/show.html", course=course)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def join():
+    """Join a class with its code; visitors without an account sign up here."""
+    if current_user.is_authenticated:
+        return _join_logged_in()
+    form = SignupForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user, course = services.sign_up_with_code(
+                session,
+                form.code.data,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+            )
+        except DomainError as exc:
+            session.rollback()
+            field = form.code if "code" in str(exc) else form.email
+            field.errors = [*field.errors, str(exc)]
+        else:
+            session.commit()
+            login_user(user)
+            flash(f"Welcome to {course.name}!", "success")
+            return redirect(url_for("classes.index"))
+    return render_template("classes/signup.html", form=form)
+
+
+def _join_logged_in():
+    form = JoinForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            course = services.join_with_code(session, form.code.data, current_user)
+        except DomainError as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+            flash(f"You joined {course.name}.", "success")
+        return redirect(url_for("classes.index"))
+    return render_template("classes/join.html", form=form)

@@ -1,0 +1,41 @@
+"""Default settings; instance/config.py and STUDYAPP_* environment variables override them."""
+
+from datetime import timedelta
+
+# Filled in by create_app from the instance folder when not configured.
+DATABASE_URL = None
+SECRET_KEY = None
+
+# Run Alembic migrations to head when the app starts.
+AUTO_MIGRATE = True
+# Print a one-time setup link on start while no instructor exists.
+ANNOUNCE_SETUP = True
+# Base URL used in links printed to the console or put in CSV files.
+PUBLIC_URL = "http://127.0.0.1:5000"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = False
+REMEMBER_COOKIE_DURATION = timedelta(days=14)
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+# Whole-request cap; uploads also have their own, smaller limits.
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+ROSTER_MAX_BYTES = 1024 * 1024
+
+# Flask-Limiter: memory storage serves one process; use redis:// behind several workers.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
+LOGIN_LIMIT_PER_ACCOUNT = "8 per minute;50 per day"
+JOIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
+
+SETUP_TOKEN_TTL = timedelta(hours=24)
+RESET_TOKEN_TTL = timedelta(hours=72)
+ACTIVATION_TOKEN_TTL = timedelta(days=14)
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name, not a password

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: errors, clock, security headers, health check."""

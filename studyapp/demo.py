@@ -1,0 +1,126 @@
+"""A demo class to explore the app with: one instructor and a class of students."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from studyapp.auth import services as auth
+from studyapp.auth.models import Role, User
+from studyapp.classes import services as classes
+from studyapp.classes.models import Course
+
+DEMO_DOMAIN = "demo.studyapp.test"
+FIRST = [
+    "Ayla",
+    "Boris",
+    "Cem",
+    "Dana",
+    "Emre",
+    "Farida",
+    "Goran",
+    "Hande",
+    "Ilya",
+    "Jale",
+    "Kerem",
+    "Lena",
+    "Mert",
+    "Nadia",
+    "Oleg",
+    "Pinar",
+    "Ruslan",
+    "Selin",
+    "Timur",
+    "Umut",
+    "Vera",
+    "Yusuf",
+    "Zeynep",
+    "Arda",
+    "Bahar",
+    "Deniz",
+    "Elif",
+    "Kirill",
+    "Mira",
+    "Sasha",
+]
+LAST = [
+    "Aksoy",
+    "Belov",
+    "Celik",
+    "Demir",
+    "Egorov",
+    "Fidan",
+    "Gul",
+    "Hasanov",
+    "Ivanova",
+    "Kaya",
+    "Lebedev",
+    "Morozov",
+    "Nazarov",
+    "Ozturk",
+    "Petrova",
+    "Sahin",
+    "Tas",
+    "Usmanov",
+    "Volkova",
+    "Yildiz",
+    "Zaitsev",
+    "Arslan",
+    "Bulut",
+    "Dogan",
+    "Erdem",
+    "Karimov",
+    "Orlova",
+    "Sokolov",
+    "Tekin",
+    "Yilmaz",
+]
+
+
+@dataclass(frozen=True)
+class Credential:
+    role: str
+    name: str
+    email: str
+    password: str
+
+
+def _password() -> str:
+    return "-".join(secrets.token_hex(2) for _ in range(3))
+
+
+def _upsert(session: Session, email: str, name: str, role: Role, password: str) -> User:
+    user = auth.get_user_by_email(session, email)
+    if user is None:
+        return auth.create_user(session, email=email, name=name, role=role, password=password)
+    auth.set_password(session, user, password)
+    return user
+
+
+def seed_demo(session: Session, students: int = 30) -> tuple[Course, list[Credential]]:
+    """Create (or refresh) the demo class; every run prints new random passwords."""
+    creds: list[Credential] = []
+    password = _password()
+    teacher = _upsert(
+        session, f"instructor@{DEMO_DOMAIN}", "Demo Instructor", Role.INSTRUCTOR, password
+    )
+    creds.append(Credential("instructor", teacher.name, teacher.email, password))
+    taught = classes.list_courses_taught(session, teacher)
+    course = (
+        taught[0]
+        if taught
+        else classes.create_course(
+            session, teacher, name="Turkey and Russia (demo)", term="Demo term"
+        )
+    )
+    for i in range(students):
+        name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
+        password = _password()
+        student = _upsert(
+            session, f"student{i + 1:02d}@{DEMO_DOMAIN}", name, Role.STUDENT, password
+        )
+        classes.enroll(session, course, student)
+        creds.append(Credential("student", student.name, student.email, password))
+    return course, creds

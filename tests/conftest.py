@@ -1,0 +1,187 @@
+"""Fixtures shared by every test: an app on a fresh database, sessions, clients and users.
+
+Set STUDYAPP_TEST_DATABASE_URL to run the suite against PostgreSQL instead of SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from studyapp import create_app
+from studyapp.auth import services as auth_services
+from studyapp.db import Base
+from tests import factories
+
+pytest_plugins = ["tests.browser.fixtures"]
+
+PG_URL = os.environ.get("STUDYAPP_TEST_DATABASE_URL")
+
+
+def _worker_url(url: str) -> str:
+    """Give each xdist worker its own PostgreSQL database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{url}_{worker}" if worker else url
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str | None]:
+    """The PostgreSQL URL with a fresh schema, or None to use one SQLite file per test."""
+    if not PG_URL:
+        yield None
+        return
+    url = _worker_url(PG_URL)
+    if url != PG_URL:
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        name = url.rsplit("/", 1)[1]
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "AUTO_MIGRATE": False,
+    "ANNOUNCE_SETUP": False,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    "PUBLIC_URL": "http://localhost",
+    "SERVER_NAME": None,
+}
+
+
+def build_app(tmp_path, database_url: str | None, **overrides) -> Flask:
+    """An app on a clean database: a new SQLite file, or the emptied PostgreSQL schema."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    url = database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app(
+        {**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(tmp_path / "instance")
+    )
+    engine = app.extensions["studyapp.engine"]
+    if database_url:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        Base.metadata.create_all(engine)
+    return app
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    """Build extra apps with other settings; their connections close after the test."""
+    built: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        app = build_app(tmp_path / f"app{len(built)}", database_url, **overrides)
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        app.extensions["studyapp.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    return make_app()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Hashes made outside a request (by factories) use a low scrypt cost too."""
+    original = auth_services.PASSWORD_HASH_METHOD
+    auth_services.PASSWORD_HASH_METHOD = TEST_CONFIG["PASSWORD_HASH_METHOD"]
+    yield
+    auth_services.PASSWORD_HASH_METHOD = original
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A session for arranging and checking data; tests commit what the app must see.
+
+    No app context stays pushed: a request would reuse it, and with it ``g``.
+    """
+    s = app.extensions["studyapp.sessionmaker"]()
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def login(client: FlaskClient, email: str, password: str = factories.PASSWORD, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def instructor(session):
+    user = factories.make_instructor(session)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def student(session):
+    user = factories.make_user(session)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def course(session, instructor, student):
+    """A class taught by ``instructor`` with ``student`` enrolled."""
+    c = factories.make_course(session, instructor)
+    factories.make_enrollment(session, c, student)
+    session.commit()
+    return c
+
+
+@pytest.fixture
+def instructor_client(app, instructor) -> FlaskClient:
+    c = app.test_client()
+    assert login(c, instructor.email).status_code == 302
+    return c
+
+
+@pytest.fixture
+def student_client(app, student) -> FlaskClient:
+    c = app.test_client()
+    assert login(c, student.email).status_code == 302
+    return c
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """Fetch a page and return the CSRF token of its first form."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
