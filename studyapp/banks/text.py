@@ -1,0 +1,35 @@
+"""Answer normalization for short-answer and fill-in-the-blank comparison."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters NFKD does not decompose but that students type without the mark.
+_FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe"})
+
+
+def normalize_answer(text: str) -> str:
+    """Fold text for comparison: case, accents, punctuation and extra spaces are ignored.
+
+    Steps, in order: casefold; NFKD and drop combining marks (é -> e, ğ -> g, İ -> i);
+    fold ı ø ł đ ħ æ œ; dashes and slashes become spaces; other punctuation is removed,
+    except a '.' or ',' between two digits (so '1.5' never equals '15'); runs of
+    whitespace become one space and the ends are trimmed.
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold()).translate(_FOLD)
+    kept = [_fold_char(folded, i) for i in range(len(folded))]
+    return " ".join("".join(kept).split())
+
+
+def _fold_char(text: str, i: int) -> str:
+    """What character i of an NFKD-decomposed text becomes after normalization."""
+    ch = text[i]
+    category = unicodedata.category(ch)
+    if category == "Mn":
+        return ""
+    if not category.startswith("P"):
+        return ch
+    if ch in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+        return ch
+    # "Russo-Turkish" and "Russo Turkish" are the same answer; "U.S." and "US" too.
+    return " " if category == "Pd" or ch == "/" else ""
