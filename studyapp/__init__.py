@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from studyapp import db
+from studyapp.core import templating
 from studyapp.extensions import csrf, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ def create_app(
     limiter.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
+    templating.init_app(app)
 
     from studyapp.auth.access import require_login
     from studyapp.core.security import add_security_headers
@@ -51,6 +53,10 @@ def create_app(
         from studyapp.migrate import upgrade
 
         upgrade(app.extensions["studyapp.engine"])
+    if app.config["SYNC_BANKS_ON_START"]:
+        from studyapp.banks.cli import sync_on_start
+
+        sync_on_start(app)
     if app.config["ANNOUNCE_SETUP"] and _is_serving():
         from studyapp.auth.cli import announce_setup_link
 
@@ -71,18 +77,22 @@ def _fill_instance_defaults(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from studyapp.auth.views import bp as auth_bp
+    from studyapp.banks.views import bp as banks_bp
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
 
-    for bp in (core_bp, auth_bp, classes_bp):
+    for bp in (core_bp, auth_bp, classes_bp, banks_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
     from studyapp.auth.cli import demo_command, setup_link_command
+    from studyapp.banks.cli import banks_cli, readings_cli
     from studyapp.migrate import db_cli
 
     app.cli.add_command(db_cli)
+    app.cli.add_command(banks_cli)
+    app.cli.add_command(readings_cli)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(demo_command)
 

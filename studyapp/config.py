@@ -8,6 +8,8 @@ SECRET_KEY = None
 
 # Run Alembic migrations to head when the app starts.
 AUTO_MIGRATE = True
+# Load questions/ into the database on start (unchanged files are skipped by hash).
+SYNC_BANKS_ON_START = True
 # Print a one-time setup link on start while no instructor exists.
 ANNOUNCE_SETUP = True
 # Base URL used in links printed to the console or put in CSV files.

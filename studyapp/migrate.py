@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,20 +25,26 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+@contextmanager
+def exclusive(engine: Engine) -> Iterator[None]:
+    """Run start-up work in one worker at a time (PostgreSQL advisory lock; SQLite locks itself)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK_ID})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_ID})
+            conn.commit()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision``; several workers may call this at once."""
-    cfg = alembic_config(engine)
-    if engine.dialect.name == "postgresql":
-        # Workers of one deployment start together: let one migrate, the others wait.
-        with engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK_ID})
-            try:
-                command.upgrade(cfg, revision)
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_ID})
-                conn.commit()
-    else:
-        command.upgrade(cfg, revision)
+    """Migrate the database to ``revision``; workers starting together take turns."""
+    with exclusive(engine):
+        command.upgrade(alembic_config(engine), revision)
 
 
 db_cli = AppGroup("db", help="Database schema commands.")

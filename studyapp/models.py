@@ -1,5 +1,6 @@
 """Import every model so the metadata is complete for Alembic and create_all."""
 
 from studyapp.auth.models import OneTimeToken, User  # noqa: F401
+from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Reading  # noqa: F401
 from studyapp.classes.models import Course, CourseInstructor, Enrollment  # noqa: F401
 from studyapp.db import Base  # noqa: F401

@@ -59,6 +59,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "AUTO_MIGRATE": False,
     "ANNOUNCE_SETUP": False,
+    "SYNC_BANKS_ON_START": False,
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",

@@ -103,3 +103,12 @@ def a11y(page) -> Iterator[AccessibilityLog]:
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/Istanbul"}
+
+
+def log_in(page, base_url: str, email: str, password: str) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base_url}/")

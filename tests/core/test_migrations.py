@@ -48,13 +48,15 @@ def test_upgrade_is_idempotent_and_reaches_head(tmp_path):
     engine.dispose()
 
 
-def test_app_start_creates_and_migrates_the_database(tmp_path):
+def test_app_start_migrates_and_loads_the_banks(tmp_path):
     url = _fresh_url(tmp_path)
-    create_app(
-        {**TEST_CONFIG, "AUTO_MIGRATE": True, "DATABASE_URL": url}, instance_path=str(tmp_path)
-    )
+    config = {**TEST_CONFIG, "AUTO_MIGRATE": True, "SYNC_BANKS_ON_START": True, "DATABASE_URL": url}
+    app = create_app(config, instance_path=str(tmp_path))
+    app.extensions["studyapp.engine"].dispose()
     engine = make_engine(url)
-    assert {"users", "courses", "enrollments", "alembic_version"} <= set(
+    assert {"users", "courses", "banks", "alembic_version"} <= set(
         inspect(engine).get_table_names()
     )
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM banks")).scalar() >= 6
     engine.dispose()

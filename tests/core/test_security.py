@@ -93,6 +93,7 @@ def test_configuration_precedence(tmp_path, monkeypatch):
     config = {
         "TESTING": True,
         "AUTO_MIGRATE": False,
+        "SYNC_BANKS_ON_START": False,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
     }
     app = create_app(config, instance_path=str(inst))
@@ -106,7 +107,8 @@ def test_configuration_precedence(tmp_path, monkeypatch):
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("STUDYAPP_DATABASE_URL", raising=False)
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "AUTO_MIGRATE": False}, instance_path=str(tmp_path)
+        {"TESTING": True, "SECRET_KEY": "x", "AUTO_MIGRATE": False, "SYNC_BANKS_ON_START": False},
+        instance_path=str(tmp_path),
     )
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'studyapp.sqlite3'}"
 

@@ -1,0 +1,144 @@
+"""`flask banks ...` commands; `check` validates bank files for instructors and CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import AppGroup, NoAppException, ScriptInfo
+
+from studyapp.banks.loader import READINGS_FILE, load_banks, load_readings
+from studyapp.banks.readings import list_readings, load_reading_text
+from studyapp.banks.schema import Issue, LoadResult
+from studyapp.banks.sync import SyncReport, sync_banks
+from studyapp.core.errors import DomainError
+from studyapp.db import get_session
+from studyapp.migrate import exclusive
+
+banks_cli = AppGroup("banks", help="Check and load the question banks in questions/.")
+
+
+def _app_or_none() -> Flask | None:
+    """The current app, or the one `flask` would load, or None when there is none."""
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    ctx = click.get_current_context(silent=True)
+    info = ctx.find_object(ScriptInfo) if ctx is not None else None
+    if info is None:
+        return None
+    try:
+        return info.load_app()
+    except NoAppException:
+        return None
+
+
+def default_questions_dir() -> Path:
+    """The app's QUESTIONS_DIR when an app is available, else ./questions."""
+    app = _app_or_none()
+    configured = app.config.get("QUESTIONS_DIR") if app is not None else None
+    return Path(configured) if configured else Path("questions")
+
+
+def _readings_path(paths: tuple[Path, ...], default_dir: Path) -> Path:
+    """readings.yaml beside the first path given, else in the questions directory."""
+    if paths:
+        first = paths[0] if paths[0].is_dir() else paths[0].parent
+        if (first / READINGS_FILE).is_file():
+            return first / READINGS_FILE
+    return default_dir / READINGS_FILE
+
+
+def _format(issue: Issue) -> str:
+    """file:line: [warning: ]question 'id': message."""
+    prefix = "" if issue.is_error else "warning: "
+    return f"{issue.path}:{issue.line}: {prefix}{issue.describe()}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(results: list[LoadResult], errors: int, warnings: int) -> str:
+    """'3 banks, 152 questions, 0 errors, 1 warning'."""
+    questions = sum(r.question_count for r in results)
+    return ", ".join([_plural(len(results), "bank"), _plural(questions, "question"),
+                      _plural(errors, "error"), _plural(warnings, "warning")])
+
+
+@banks_cli.command("check", with_appcontext=False)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--readings", "readings_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The readings file (default: readings.yaml in the questions directory).")
+def check_command(paths: tuple[Path, ...], readings_file: Path | None) -> None:
+    """Check bank files (default: the questions directory) and report every problem.
+
+    Exits with status 1 when any file has an error, so it can guard CI.
+    """
+    default_dir = default_questions_dir()
+    readings_file = readings_file or _readings_path(paths, default_dir)
+    readings, reading_issues = load_readings(readings_file)
+    results = load_banks(paths or default_dir, readings)
+    # Readings first: their problems explain many of the source errors that follow.
+    issues = reading_issues + [
+        i for r in results for i in sorted((*r.errors, *r.warnings), key=lambda i: i.line)
+    ]
+    for issue in issues:
+        click.echo(_format(issue))
+    errors = sum(1 for i in issues if i.is_error)
+    click.echo(_summary(results, errors, len(issues) - errors))
+    if errors:
+        raise SystemExit(1)
+
+
+def _sync(app: Flask) -> SyncReport:
+
+    session = get_session()
+    report = sync_banks(session, Path(app.config["QUESTIONS_DIR"]))
+    session.commit()
+    return report
+
+
+def sync_on_start(app: Flask) -> None:
+    """Load changed bank files when the app starts; problems go to the log and the bank page."""
+    with app.app_context(), exclusive(app.extensions["studyapp.engine"]):
+        report = _sync(app)
+    for line in report.errors:
+        app.logger.warning("bank file problem: %s", line)
+
+
+@banks_cli.command("sync")
+def sync_command() -> None:
+    """Load the bank files into the database (new versions for changed questions)."""
+    report = _sync(current_app)
+    for line in (*report.errors, *report.warnings):
+        click.echo(line)
+    click.echo(
+        f"{report.banks} bank(s) loaded, {report.unchanged_files} unchanged file(s); "
+        f"{report.created} new question(s), {report.new_versions} new version(s), "
+        f"{report.retired} retired; {len(report.errors)} error(s)"
+    )
+    if report.errors:
+        raise SystemExit(1)
+
+
+readings_cli = AppGroup("readings", help="Load the texts of the readings the banks cite.")
+
+
+@readings_cli.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "reading_id", help="Reading id (default: from the file name).")
+def add_reading_command(file: Path, reading_id: str | None) -> None:
+    """Store FILE's paragraphs (blank-line separated, numbered ¶1...) as a reading's text."""
+    session = get_session()
+    _sync(current_app)
+    known = [r.id for r in list_readings(session)]
+    reading_id = reading_id or next((r for r in known if file.stem.startswith(r)), None)
+    if reading_id is None:
+        raise click.ClickException(f"Name the reading with --id (one of: {', '.join(known)}).")
+    try:
+        reading = load_reading_text(session, reading_id, file.read_bytes())
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"{reading.id}: loaded {len(reading.paragraphs)} paragraphs of '{reading.title}'")

@@ -1,0 +1,50 @@
+"""Forms for banks, the question editor, uploads and readings."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from studyapp.banks.schema import SLUG_PATTERN
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField("Question (bank format)", validators=[DataRequired(), Length(max=100_000)])
+
+
+class NewBankForm(FlaskForm):
+    slug = StringField(
+        "Bank id",
+        validators=[
+            DataRequired(),
+            Length(max=100),
+            Regexp(
+                f"^{SLUG_PATTERN}$",
+                message="Use lowercase letters, digits and hyphens, e.g. 'idlib-2019'.",
+            ),
+        ],
+        description="Stable id used in files and reports; it cannot change later.",
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    source = StringField(
+        "Default reading id",
+        validators=[Optional(), Length(max=64)],
+        description="For example 'aras'; questions may then cite just '¶6'.",
+    )
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Bank file (.yaml or GIFT .txt/.gift)", validators=[FileRequired()])
+    bank_id = StringField(
+        "Bank id for a GIFT file",
+        validators=[Optional(), Length(max=100), Regexp(f"^{SLUG_PATTERN}$")],
+    )
+    title = StringField("Title for a GIFT file", validators=[Optional(), Length(max=300)])
+
+
+class ReadingTextForm(FlaskForm):
+    reading = SelectField("Reading", validators=[DataRequired()])
+    file = FileField(
+        "Text file (UTF-8; paragraphs separated by blank lines)", validators=[FileRequired()]
+    )

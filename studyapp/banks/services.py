@@ -1,0 +1,247 @@
+"""Banks in the app: listing, editing questions in the browser, downloads and uploads."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from studyapp.auth.models import User
+from studyapp.banks import models
+from studyapp.banks.content import question_from_doc
+from studyapp.banks.loader import load_bank_text
+from studyapp.banks.schema import Bank, Issue, Question, dump_bank
+from studyapp.banks.sync import SyncReport, load_db_readings, save_version, upsert_bank
+from studyapp.banks.types import student_view
+from studyapp.core.errors import DomainError, NotFound
+
+# A question snippet is validated inside this bank wrapper; its lines shift by HEADER_LINES.
+_WRAPPER = "id: {bank}\ntitle: Preview\n{source}questions:\n"
+
+
+class BankInvalid(DomainError):
+    """Submitted bank text has errors; ``issues`` say where."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__(f"{len(issues)} problem(s) found")
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class BankSummary:
+    bank: models.Bank
+    active: int
+    retired: int
+    issues: int
+
+
+def list_banks(session: Session) -> list[BankSummary]:
+    """Every bank with its question counts and open issues, in one query per table."""
+    counts = dict(
+        session.execute(
+            select(models.Question.bank_id, func.count())
+            .where(models.Question.retired_at.is_(None))
+            .group_by(models.Question.bank_id)
+        ).all()
+    )
+    retired = dict(
+        session.execute(
+            select(models.Question.bank_id, func.count())
+            .where(models.Question.retired_at.is_not(None))
+            .group_by(models.Question.bank_id)
+        ).all()
+    )
+    issues = dict(
+        session.execute(
+            select(models.BankIssue.path, func.count()).group_by(models.BankIssue.path)
+        ).all()
+    )
+    banks = session.scalars(
+        select(models.Bank).order_by(models.Bank.retired_at.is_not(None), models.Bank.title)
+    )
+    return [
+        BankSummary(b, counts.get(b.id, 0), retired.get(b.id, 0), issues.get(b.path or "", 0))
+        for b in banks
+    ]
+
+
+def list_issues(session: Session, path: str | None = None) -> list[models.BankIssue]:
+    query = select(models.BankIssue).order_by(models.BankIssue.path, models.BankIssue.line)
+    if path is not None:
+        query = query.where(models.BankIssue.path == path)
+    return list(session.scalars(query))
+
+
+def get_bank(session: Session, bank_id: int) -> models.Bank:
+    bank = session.scalar(
+        select(models.Bank)
+        .options(selectinload(models.Bank.questions).selectinload(models.Question.versions))
+        .where(models.Bank.id == bank_id)
+    )
+    if bank is None:
+        raise NotFound("No such bank.")
+    return bank
+
+
+def get_question(session: Session, bank: models.Bank, key: str) -> models.Question:
+    question = next((q for q in bank.questions if q.key == key), None)
+    if question is None:
+        raise NotFound("No such question.")
+    return question
+
+
+def current_version(question: models.Question) -> models.QuestionVersion:
+    return next(v for v in question.versions if v.number == question.current_number)
+
+
+def bank_content(bank: models.Bank, include_retired: bool = False) -> Bank:
+    """The bank as the file format sees it (current versions of its active questions)."""
+    questions = tuple(
+        question_from_doc(current_version(q).content)
+        for q in bank.questions
+        if include_retired or q.retired_at is None
+    )
+    return Bank(bank.slug, bank.title, bank.description, bank.source_default, questions)
+
+
+def export_bank_yaml(bank: models.Bank) -> str:
+    """The bank as a file in the bank format, ready to commit to questions/."""
+    return dump_bank(bank_content(bank))
+
+
+def question_yaml(question: Question) -> str:
+    """One question as the YAML snippet the browser editor shows."""
+    text = dump_bank(Bank("x", "x", "", None, (question,)))
+    body = text.split("questions:\n", 1)[1]
+    return textwrap.dedent(body.replace("  - ", "    ", 1)).strip() + "\n"
+
+
+def parse_question_snippet(session: Session, bank: models.Bank, snippet: str) -> Question:
+    """Validate a question written in the browser; errors carry the snippet's own line numbers."""
+    source = f"source: {bank.source_default}\n" if bank.source_default else ""
+    wrapper = _WRAPPER.format(bank=bank.slug, source=source)
+    offset = wrapper.count("\n")
+    # Browsers send CRLF; a snippet pasted with an indent is still one question.
+    lines = textwrap.dedent(snippet.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    body = textwrap.indent(lines, "    ")
+    text = wrapper + "  - " + body[4:] + "\n"
+    result = load_bank_text(text, "question", load_db_readings(session))
+    if result.errors or result.bank is None:
+        raise BankInvalid([_shift(i, offset) for i in result.errors])
+    if len(result.bank.questions) != 1:
+        raise BankInvalid([Issue("question", 1, None, "write exactly one question")])
+    return result.bank.questions[0]
+
+
+def _shift(issue: Issue, offset: int) -> Issue:
+    return Issue(
+        issue.path, max(1, issue.line - offset), issue.question_id, issue.message, issue.severity
+    )
+
+
+def save_question(
+    session: Session, bank: models.Bank, snippet: str, user: User, key: str | None = None
+) -> models.Question:
+    """Create a question, or write a new version of the one with ``key``."""
+    question = parse_question_snippet(session, bank, snippet)
+    existing = next((q for q in bank.questions if q.key == question.id), None)
+    if key is None and existing is not None:
+        raise BankInvalid(
+            [Issue("question", 1, question.id, "this id is already used in the bank")]
+        )
+    if key is not None and question.id != key:
+        raise BankInvalid(
+            [
+                Issue(
+                    "question",
+                    1,
+                    question.id,
+                    f"the id cannot change (it was '{key}'); attempts refer to it",
+                )
+            ]
+        )
+    position = len(bank.questions) if existing is None else None
+    save_version(session, bank, question, models.Origin.WEB, position, existing, SyncReport(), user)
+    session.flush()
+    return get_question(session, bank, question.id)
+
+
+def set_retired(session: Session, question: models.Question, retired: bool, now) -> None:
+    question.retired_at = now if retired else None
+    session.flush()
+
+
+def create_bank(
+    session: Session, *, slug: str, title: str, description: str, source: str | None
+) -> models.Bank:
+    """A new, empty bank written in the browser."""
+    if session.scalar(select(models.Bank).where(models.Bank.slug == slug)) is not None:
+        raise DomainError(f"A bank with the id '{slug}' already exists.")
+    bank = models.Bank(
+        slug=slug, title=title, description=description, source_default=source or None
+    )
+    session.add(bank)
+    session.flush()
+    return bank
+
+
+def import_bank_text(session: Session, text: str, label: str, user: User) -> models.Bank:
+    """Create or update a bank from an uploaded file in the bank format."""
+    result = load_bank_text(text, label, load_db_readings(session))
+    if result.errors or result.bank is None:
+        raise BankInvalid(list(result.errors))
+    existing = session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
+    if existing is not None and existing.origin is models.Origin.FILE:
+        raise DomainError(
+            f"The bank '{result.bank.id}' comes from a file in questions/; edit that file instead."
+        )
+    upsert_bank(session, result.bank, models.Origin.IMPORT, user=user)
+    return session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
+
+
+def export_bank_gift(bank: models.Bank) -> str:
+    """The bank in GIFT; what GIFT cannot express is listed in comments at the top."""
+    from studyapp.banks import gift
+
+    export = gift.export_gift(bank_content(bank))
+    losses = [*export.skipped, *getattr(export, "notes", ())]
+    header = "".join(f"// not exported as is: {line}\n" for line in losses)
+    return header + ("\n" if header else "") + export.text
+
+
+def import_upload(
+    session: Session,
+    data: bytes,
+    filename: str,
+    user: User,
+    *,
+    bank_id: str | None,
+    title: str | None,
+    max_bytes: int,
+) -> tuple[models.Bank, list[str]]:
+    """Import an uploaded bank file (bank format, or GIFT when named .gift/.txt)."""
+    if len(data) > max_bytes:
+        raise DomainError(f"The file is larger than {max_bytes // 1024} KB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError("The file is not UTF-8 text.") from None
+    if filename.lower().endswith((".yaml", ".yml")):
+        return import_bank_text(session, text, filename, user), []
+    if not bank_id or not title:
+        raise DomainError("A GIFT file needs a bank id and a title for the new bank.")
+    from studyapp.banks import gift
+
+    imported = gift.import_gift(text, bank_id, title, load_db_readings(session))
+    if imported.bank_yaml is None or imported.result.errors:
+        raise BankInvalid(list(imported.result.errors))
+    return import_bank_text(session, imported.bank_yaml, filename, user), list(imported.notes)
+
+
+def preview(question: Question, seed: int = 0) -> dict[str, Any]:
+    """What a student will see, as the quiz page shows it."""
+    return student_view(question, random.Random(seed))

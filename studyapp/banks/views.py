@@ -1,0 +1,260 @@
+"""Instructor pages for banks: list, sync, browse, edit in the browser, download, upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from studyapp.auth.access import instructor_required
+from studyapp.auth.forms import ConfirmForm
+from studyapp.banks import models, readings, services
+from studyapp.banks.content import question_from_doc
+from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm
+from studyapp.banks.starters import TYPES, starter
+from studyapp.banks.sync import sync_banks
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError, NotFound
+from studyapp.db import get_session
+
+bp = Blueprint("banks", __name__, url_prefix="/teach")
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+def _bank(bank_id: int) -> models.Bank:
+    try:
+        return services.get_bank(get_session(), bank_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/banks")
+@instructor_required
+def index():
+    session = get_session()
+    return render_template(
+        "banks/index.html",
+        banks=services.list_banks(session),
+        issues=services.list_issues(session),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.post("/banks/sync")
+@instructor_required
+def sync():
+    """Read the bank files again now."""
+    session = get_session()
+    report = sync_banks(session, Path(current_app.config["QUESTIONS_DIR"]))
+    session.commit()
+    flash(
+        f"Synced {report.banks} changed bank(s), {report.unchanged_files} unchanged: "
+        f"{report.created} new question(s), {report.new_versions} new version(s), "
+        f"{report.retired} retired, {len(report.errors)} error(s).",
+        "error" if report.errors else "success",
+    )
+    return redirect(url_for("banks.index"))
+
+
+@bp.route("/banks/new", methods=["GET", "POST"])
+@instructor_required
+def create():
+    form = NewBankForm()
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            bank = services.create_bank(
+                session,
+                slug=form.slug.data,
+                title=form.title.data,
+                description=form.description.data or "",
+                source=form.source.data,
+            )
+        except DomainError as exc:
+            form.slug.errors.append(str(exc))
+        else:
+            session.commit()
+            return redirect(url_for("banks.show", bank_id=bank.id))
+    return render_template("banks/create.html", form=form)
+
+
+@bp.get("/banks/<int:bank_id>")
+@instructor_required
+def show(bank_id: int):
+    bank = _bank(bank_id)
+    return render_template(
+        "banks/show.html",
+        bank=bank,
+        types=TYPES,
+        action_form=ConfirmForm(),
+        issues=services.list_issues(get_session(), bank.path) if bank.path else [],
+        current_version=services.current_version,
+    )
+
+
+@bp.get("/banks/<int:bank_id>/download.<any(yaml, gift):fmt>")
+@instructor_required
+def download(bank_id: int, fmt: str):
+    """The bank as a file: the bank format (to commit to questions/) or Moodle's GIFT."""
+    bank = _bank(bank_id)
+    if fmt == "yaml":
+        body, mimetype, name = (
+            services.export_bank_yaml(bank),
+            "application/x-yaml",
+            f"{bank.slug}.yaml",
+        )
+    else:
+        body, mimetype, name = (
+            services.export_bank_gift(bank),
+            "text/plain",
+            f"{bank.slug}.gift.txt",
+        )
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _editor(bank: models.Bank, key: str | None, initial: str):
+    form = QuestionForm()
+    issues = []
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            question = services.save_question(session, bank, form.text.data, current_user, key)
+        except services.BankInvalid as exc:
+            issues = exc.issues
+        else:
+            session.commit()
+            flash(
+                f"Saved question '{question.key}' (version {question.current_number}).", "success"
+            )
+            return redirect(url_for("banks.show", bank_id=bank.id, _anchor=f"q-{question.key}"))
+    elif not form.is_submitted():
+        form.text.data = initial
+    return render_template(
+        "banks/edit_question.html", bank=bank, form=form, key=key, issues=issues, types=TYPES
+    )
+
+
+@bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
+@instructor_required
+def new_question(bank_id: int):
+    bank = _bank(bank_id)
+    kind = request.args.get("type", "single")
+    return _editor(bank, None, starter(kind, bank.source_default))
+
+
+@bp.route("/banks/<int:bank_id>/questions/<key>/edit", methods=["GET", "POST"])
+@instructor_required
+def edit_question(bank_id: int, key: str):
+    bank = _bank(bank_id)
+    try:
+        question = services.get_question(get_session(), bank, key)
+    except NotFound:
+        abort(404)
+    current = question_from_doc(services.current_version(question).content)
+    return _editor(bank, key, services.question_yaml(current))
+
+
+@bp.post("/banks/<int:bank_id>/questions/<key>/<any(retire, restore):action>")
+@instructor_required
+def retire_question(bank_id: int, key: str, action: str):
+    bank = _bank(bank_id)
+    try:
+        question = services.get_question(get_session(), bank, key)
+    except NotFound:
+        abort(404)
+    services.set_retired(get_session(), question, action == "retire", utcnow())
+    get_session().commit()
+    flash(f"Question '{key}' {'retired' if action == 'retire' else 'restored'}.", "info")
+    return redirect(url_for("banks.show", bank_id=bank.id))
+
+
+@bp.post("/banks/<int:bank_id>/preview")
+@instructor_required
+def preview(bank_id: int):
+    """Render the question being edited as a student will see it (JSON for the live preview)."""
+    bank = _bank(bank_id)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        return jsonify(html="", issues=["Write a question first."]), 400
+    try:
+        question = services.parse_question_snippet(get_session(), bank, form.text.data)
+    except services.BankInvalid as exc:
+        return jsonify(html="", issues=[str(i) for i in exc.issues])
+    html = render_template(
+        "banks/_preview.html", view=services.preview(question), question=question
+    )
+    return jsonify(html=html, issues=[])
+
+
+@bp.route("/banks/import", methods=["GET", "POST"])
+@instructor_required
+def upload():
+    """Upload a bank file in the bank format or Moodle's GIFT format."""
+    form = ImportForm()
+    issues, notes = [], []
+    if form.validate_on_submit():
+        session = get_session()
+        data = form.file.data.stream.read(MAX_UPLOAD + 1)
+        try:
+            bank, notes = services.import_upload(
+                session,
+                data,
+                form.file.data.filename or "",
+                current_user,
+                bank_id=form.bank_id.data,
+                title=form.title.data,
+                max_bytes=MAX_UPLOAD,
+            )
+        except services.BankInvalid as exc:
+            session.rollback()
+            issues = exc.issues
+        except DomainError as exc:
+            session.rollback()
+            issues = [str(exc)]
+        else:
+            session.commit()
+            for note in notes:
+                flash(note, "info")
+            flash(f"Imported '{bank.title}'.", "success")
+            return redirect(url_for("banks.show", bank_id=bank.id))
+    return render_template("banks/import.html", form=form, issues=issues)
+
+
+@bp.route("/readings", methods=["GET", "POST"])
+@instructor_required
+def reading_texts():
+    """List the readings and load a reading's text (kept in this installation only)."""
+    session = get_session()
+    form = ReadingTextForm()
+    form.reading.choices = [(r.id, f"{r.id}: {r.title}") for r in readings.list_readings(session)]
+    if form.validate_on_submit():
+        try:
+            reading = readings.load_reading_text(
+                session,
+                form.reading.data,
+                form.file.data.stream.read(readings.MAX_READING_BYTES + 1),
+            )
+        except DomainError as exc:
+            session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            session.commit()
+            flash(f"Loaded {len(reading.paragraphs)} paragraphs of '{reading.title}'.", "success")
+            return redirect(url_for("banks.reading_texts"))
+    return render_template(
+        "banks/readings.html", form=form, readings=readings.list_readings(session)
+    )

@@ -1,0 +1,48 @@
+"""Jinja filters shared by every page."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from studyapp.core.markdown import render_markdown
+
+_MARKER = re.compile(r"\[\[\s*([A-Za-z0-9_-]{1,40})\s*\]\]")
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """Markdown for short texts such as choices: no surrounding paragraph."""
+    html = str(render_markdown(text))
+    if html.startswith("<p>") and html.rstrip().endswith("</p>") and html.count("<p>") == 1:
+        html = html.strip()[3:-4]
+    return Markup(html)  # noqa: S704 - built from sanitized HTML
+
+
+def blanks(prompt: str, name: str, response: dict, disabled: bool = False) -> Markup:
+    """A fill-in-the-blanks prompt with a text box in place of each [[name]] marker."""
+    html = str(render_markdown(prompt))
+
+    def box(match: re.Match) -> str:
+        blank = match[1]
+        value = escape(response.get(blank, "")) if isinstance(response, dict) else ""
+        return (
+            f'<input type="text" class="blank" name="{escape(name)}.{escape(blank)}" '
+            f'aria-label="Blank {escape(blank)}" value="{value}" maxlength="500" autocomplete="off"'
+            f"{' disabled' if disabled else ''}>"
+        )
+
+    return Markup(_MARKER.sub(box, html))  # noqa: S704 - sanitized HTML plus our own inputs
+
+
+def points(value: float) -> str:
+    """2.0 -> '2', 1.5 -> '1.5'."""
+    return f"{value:g}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(markdown_inline)
+    app.add_template_filter(blanks)
+    app.add_template_filter(points)

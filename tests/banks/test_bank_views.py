@@ -1,0 +1,223 @@
+"""Banks in the browser: editing with preview, downloads, round trip, uploads and readings."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from bankfiles import BANK, write_questions
+from sqlalchemy import select
+
+from studyapp.banks import models, services
+from studyapp.banks.starters import TYPES, starter
+from studyapp.banks.sync import sync_banks
+
+SAMPLE = Path(__file__).parent / "data" / "sample-reading.md"
+
+
+@pytest.fixture
+def qdir(app, tmp_path):
+    root = write_questions(tmp_path / "questions")
+    app.config["QUESTIONS_DIR"] = str(root)
+    return root
+
+
+@pytest.fixture
+def synced(session, qdir):
+    sync_banks(session, qdir)
+    session.commit()
+    return session.scalar(select(models.Bank).where(models.Bank.slug == "town"))
+
+
+def _new_bank(client) -> int:
+    response = client.post(
+        "/teach/banks/new", data={"slug": "web-bank", "title": "Web bank", "source": "sample"}
+    )
+    assert response.status_code == 302
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_bank_list_shows_banks_and_file_issues(instructor_client, qdir, session):
+    (qdir / "broken.yaml").write_text(
+        BANK.replace("id: town", "id: broken").replace("answer: A", "answer: Z")
+    )
+    assert instructor_client.post("/teach/banks/sync").status_code == 302
+    page = instructor_client.get("/teach/banks").get_data(as_text=True)
+    assert "The river town" in page
+    assert "broken.yaml:" in page and "question &#39;trade&#39;" in page
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_every_type_can_be_written_in_the_browser(instructor_client, synced, kind):
+    text = starter(kind, "sample", qid=f"new-{kind}")
+    preview = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json
+    assert preview["issues"] == [] and 'class="question"' in preview["html"]
+    response = instructor_client.post(
+        f"/teach/banks/{synced.id}/questions/new", data={"text": text}
+    )
+    assert response.status_code == 302
+
+
+def test_preview_never_shows_the_key_outside_the_instructor_details(instructor_client, synced):
+    text = starter("short", "sample", qid="secret").replace(
+        "[first accepted answer, another accepted answer]", "[zanzibarite]"
+    )
+    html = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json[
+        "html"
+    ]
+    assert "zanzibarite" not in html
+
+
+def test_invalid_question_is_not_saved_and_lines_are_the_editors(
+    instructor_client, synced, session
+):
+    text = starter("single", "sample", qid="bad").replace("answer: A", "answer: Q")
+    page = instructor_client.post(f"/teach/banks/{synced.id}/questions/new", data={"text": text})
+    body = page.get_data(as_text=True)
+    line = text.splitlines().index("answer: Q") + 1
+    assert f"line {line}:" in body and "Q" in body
+    assert session.scalar(select(models.Question).where(models.Question.key == "bad")) is None
+
+
+def test_edit_creates_a_version_and_id_cannot_change(instructor_client, synced, session):
+    url = f"/teach/banks/{synced.id}/questions/trade/edit"
+    page = instructor_client.get(url).get_data(as_text=True)
+    assert "id: trade" in page
+    text = services.question_yaml(services.bank_content(synced).questions[0])
+    assert (
+        instructor_client.post(url, data={"text": text.replace("Salt", "Rock salt")}).status_code
+        == 302
+    )
+    renamed = instructor_client.post(url, data={"text": text.replace("id: trade", "id: trade2")})
+    assert b"the id cannot change" in renamed.data
+    session.expire_all()
+    trade = services.get_question(session, services.get_bank(session, synced.id), "trade")
+    assert trade.current_number == 2
+
+
+def test_markdown_in_prompts_is_sanitized(instructor_client, synced):
+    text = starter("single", "sample", qid="xss").replace(
+        "Which of these ...?", "<script>alert(1)</script> [x](javascript:alert(2)) **bold**"
+    )
+    html = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json[
+        "html"
+    ]
+    assert (
+        "<script>" not in html
+        and 'href="javascript' not in html
+        and "<strong>bold</strong>" in html
+    )
+
+
+def test_bank_written_in_the_browser_round_trips_through_a_file(
+    instructor_client, session, qdir, synced
+):
+    bank_id = _new_bank(instructor_client)
+    for kind in TYPES:
+        text = starter(kind, "sample", qid=f"q-{kind}")
+        assert (
+            instructor_client.post(
+                f"/teach/banks/{bank_id}/questions/new", data={"text": text}
+            ).status_code
+            == 302
+        )
+    download = instructor_client.get(f"/teach/banks/{bank_id}/download.yaml")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="web-bank.yaml"'
+    (qdir / "web-bank.yaml").write_bytes(download.data)
+    session.expire_all()
+    before = {
+        q.key: services.current_version(q).content
+        for q in services.get_bank(session, bank_id).questions
+    }
+    report = sync_banks(session, qdir)
+    assert report.errors == [] and report.new_versions == 0 and report.created == 0
+    session.expire_all()
+    after = {
+        q.key: services.current_version(q).content
+        for q in services.get_bank(session, bank_id).questions
+    }
+    assert after == before
+    assert instructor_client.get(f"/teach/banks/{bank_id}/download.yaml").data == download.data
+
+
+def test_retire_and_restore_a_question(instructor_client, synced, session):
+    instructor_client.post(f"/teach/banks/{synced.id}/questions/trade/retire")
+    session.expire_all()
+    assert services.get_question(session, services.get_bank(session, synced.id), "trade").retired_at
+    instructor_client.post(f"/teach/banks/{synced.id}/questions/trade/restore")
+    session.expire_all()
+    assert (
+        services.get_question(session, services.get_bank(session, synced.id), "trade").retired_at
+        is None
+    )
+
+
+def test_upload_a_bank_file(instructor_client, synced, session):
+    text = BANK.replace("id: town", "id: uploaded")
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(text.encode()), "up.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 302
+    assert session.scalar(select(models.Bank).where(models.Bank.slug == "uploaded")) is not None
+
+
+def test_upload_with_errors_names_the_line_and_imports_nothing(instructor_client, synced, session):
+    text = BANK.replace("id: town", "id: uploaded").replace("answer: A", "answer: E")
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(text.encode()), "up.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert b"up.yaml:" in page.data and b"Nothing was imported" in page.data
+    assert session.scalar(select(models.Bank).where(models.Bank.slug == "uploaded")) is None
+
+
+def test_upload_cannot_overwrite_a_file_bank(instructor_client, synced):
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(BANK.encode()), "town.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert b"edit that file instead" in page.data
+
+
+def test_reading_text_upload_checks_paragraph_numbers(instructor_client, synced, session):
+    page = instructor_client.post(
+        "/teach/readings",
+        data={"reading": "sample", "file": (io.BytesIO(b"one\n\ntwo\n"), "r.md")},
+        content_type="multipart/form-data",
+    )
+    assert "but &#39;sample&#39; has ¶1-¶3".encode() in page.data
+    response = instructor_client.post(
+        "/teach/readings",
+        data={"reading": "sample", "file": (io.BytesIO(SAMPLE.read_bytes()), "r.md")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    reading = session.get(models.Reading, "sample")
+    session.refresh(reading)
+    assert [p.number for p in reading.paragraphs] == [1, 2, 3]
+    assert reading.paragraphs[1].text.startswith(
+        "The second paragraph says that the bridge was rebuilt twice, once"
+    )
+
+
+def test_students_cannot_see_bank_pages_or_previews(student_client, synced):
+    assert student_client.get("/teach/banks").status_code == 403
+    text = starter("single", "sample")
+    assert (
+        student_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).status_code
+        == 403
+    )
+
+
+def test_preview_json_for_invalid_yaml(instructor_client, synced):
+    data = instructor_client.post(
+        f"/teach/banks/{synced.id}/preview", data={"text": "id: [unclosed"}
+    ).json
+    assert data["html"] == "" and data["issues"]
+    json.dumps(data)
