@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,10 @@ def alembic_config(engine: Engine) -> Config:
 
 @contextmanager
 def exclusive(engine: Engine) -> Iterator[None]:
-    """Run start-up work in one worker at a time (PostgreSQL advisory lock; SQLite locks itself)."""
-    if engine.dialect.name != "postgresql":
-        yield
+    """Run start-up work in one worker at a time: workers of one deployment start together."""
+    if engine.dialect.name == "sqlite":
+        with _file_lock(engine.url.database):
+            yield
         return
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK_ID})
@@ -39,6 +41,20 @@ def exclusive(engine: Engine) -> Iterator[None]:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_ID})
             conn.commit()
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    # SQLite's own locking does not cover "check the schema, then create it" as one step.
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.startup-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

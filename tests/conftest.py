@@ -54,6 +54,19 @@ def database_url() -> Iterator[str | None]:
     yield url
 
 
+def fresh_database_url(tmp_path, suffix: str = "fresh") -> str:
+    """An empty database of the backend under test."""
+    if not PG_URL:
+        return f"sqlite:///{tmp_path / (suffix + '.sqlite3')}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = PG_URL.rsplit("/", 1)[1] + f"_{suffix}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",

@@ -194,8 +194,13 @@ def preview(bank_id: int):
         question = services.parse_question_snippet(get_session(), bank, form.text.data)
     except services.BankInvalid as exc:
         return jsonify(html="", issues=[str(i) for i in exc.issues])
+    cited = (
+        readings.paragraph_texts(get_session(), question.source.reading, question.source.paragraphs)
+        if question.source
+        else []
+    )
     html = render_template(
-        "banks/_preview.html", view=services.preview(question), question=question
+        "banks/_preview.html", view=services.preview(question), question=question, cited=cited
     )
     return jsonify(html=html, issues=[])
 

@@ -206,6 +206,19 @@ def test_reading_text_upload_checks_paragraph_numbers(instructor_client, synced,
     )
 
 
+def test_preview_shows_the_cited_paragraph_once_the_reading_is_loaded(instructor_client, synced):
+    text = starter("single", "sample", qid="cites").replace("sample ¶1", "sample ¶2")
+    before = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json
+    assert "bridge was rebuilt" not in before["html"]
+    instructor_client.post(
+        "/teach/readings",
+        data={"reading": "sample", "file": (io.BytesIO(SAMPLE.read_bytes()), "r.md")},
+        content_type="multipart/form-data",
+    )
+    after = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json
+    assert "¶2</strong> The second paragraph says that the bridge was rebuilt" in after["html"]
+
+
 def test_students_cannot_see_bank_pages_or_previews(student_client, synced):
     assert student_client.get("/teach/banks").status_code == 403
     text = starter("single", "sample")

@@ -5,30 +5,17 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from studyapp import create_app
 from studyapp.db import make_engine
 from studyapp.migrate import alembic_config, upgrade
 from studyapp.models import Base
-from tests.conftest import PG_URL, TEST_CONFIG
-
-
-def _fresh_url(tmp_path) -> str:
-    """An empty database of the backend under test."""
-    if not PG_URL:
-        return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = PG_URL.rsplit("/", 1)[1] + "_migrations"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+from tests.conftest import TEST_CONFIG, fresh_database_url
 
 
 def test_migrations_and_models_agree(tmp_path):
-    engine = make_engine(_fresh_url(tmp_path))
+    engine = make_engine(fresh_database_url(tmp_path))
     upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(
@@ -39,7 +26,7 @@ def test_migrations_and_models_agree(tmp_path):
 
 
 def test_upgrade_is_idempotent_and_reaches_head(tmp_path):
-    engine = make_engine(_fresh_url(tmp_path))
+    engine = make_engine(fresh_database_url(tmp_path))
     upgrade(engine)
     upgrade(engine)
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
@@ -49,7 +36,7 @@ def test_upgrade_is_idempotent_and_reaches_head(tmp_path):
 
 
 def test_app_start_migrates_and_loads_the_banks(tmp_path):
-    url = _fresh_url(tmp_path)
+    url = fresh_database_url(tmp_path)
     config = {**TEST_CONFIG, "AUTO_MIGRATE": True, "SYNC_BANKS_ON_START": True, "DATABASE_URL": url}
     app = create_app(config, instance_path=str(tmp_path))
     app.extensions["studyapp.engine"].dispose()
