@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from studyapp.banks import models
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.uploads import decode_text_upload
 
 _NUMBERED = re.compile(r"^¶\s*(\d{1,3})\s+(.*)$", re.S)
 MAX_READING_BYTES = 2 * 1024 * 1024
@@ -37,13 +38,7 @@ def load_reading_text(session: Session, reading_id: str, data: bytes) -> models.
     reading = session.get(models.Reading, reading_id)
     if reading is None:
         raise NotFound(f"No reading '{reading_id}' is listed in questions/readings.yaml.")
-    if len(data) > MAX_READING_BYTES:
-        raise DomainError(f"The file is larger than {MAX_READING_BYTES // 1024} KB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError("The file is not UTF-8 text.") from None
-    paragraphs = split_paragraphs(text)
+    paragraphs = split_paragraphs(decode_text_upload(data, MAX_READING_BYTES))
     numbers = [n for n, _ in paragraphs]
     expected = list(range(1, reading.paragraph_count + 1))
     if numbers != expected:

@@ -18,6 +18,7 @@ from studyapp.banks.schema import Bank, Issue, Question, dump_bank
 from studyapp.banks.sync import SyncReport, load_db_readings, save_version, upsert_bank
 from studyapp.banks.types import student_view
 from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.uploads import decode_text_upload
 
 # A question snippet is validated inside this bank wrapper; its lines shift by HEADER_LINES.
 _WRAPPER = "id: {bank}\ntitle: Preview\n{source}questions:\n"
@@ -224,12 +225,7 @@ def import_upload(
     max_bytes: int,
 ) -> tuple[models.Bank, list[str]]:
     """Import an uploaded bank file (bank format, or GIFT when named .gift/.txt)."""
-    if len(data) > max_bytes:
-        raise DomainError(f"The file is larger than {max_bytes // 1024} KB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DomainError("The file is not UTF-8 text.") from None
+    text = decode_text_upload(data, max_bytes)
     if filename.lower().endswith((".yaml", ".yml")):
         return import_bank_text(session, text, filename, user), []
     if not bank_id or not title:

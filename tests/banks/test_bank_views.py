@@ -234,3 +234,19 @@ def test_preview_json_for_invalid_yaml(instructor_client, synced):
     ).json
     assert data["html"] == "" and data["issues"]
     json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"id: x\ntitle: Caf\xe9\n", b"not UTF-8 text (byte 17"),
+        (b"x" * (3 * 1024 * 1024), b"larger than"),
+    ],
+)
+def test_unreadable_uploads_are_refused_with_a_reason(instructor_client, synced, data, message):
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(data), "b.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert message in page.data
