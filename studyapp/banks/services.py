@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.auth.models import User
-from studyapp.banks import models
+from studyapp.banks import gift, models
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.schema import Bank, Issue, Question, dump_bank
@@ -206,10 +206,8 @@ def import_bank_text(session: Session, text: str, label: str, user: User) -> mod
 
 def export_bank_gift(bank: models.Bank) -> str:
     """The bank in GIFT; what GIFT cannot express is listed in comments at the top."""
-    from studyapp.banks import gift
-
     export = gift.export_gift(bank_content(bank))
-    losses = [*export.skipped, *getattr(export, "notes", ())]
+    losses = [*export.skipped, *export.notes]
     header = "".join(f"// not exported as is: {line}\n" for line in losses)
     return header + ("\n" if header else "") + export.text
 
@@ -230,8 +228,6 @@ def import_upload(
         return import_bank_text(session, text, filename, user), []
     if not bank_id or not title:
         raise DomainError("A GIFT file needs a bank id and a title for the new bank.")
-    from studyapp.banks import gift
-
     imported = gift.import_gift(text, bank_id, title, load_db_readings(session))
     if imported.bank_yaml is None or imported.result.errors:
         raise BankInvalid(list(imported.result.errors))

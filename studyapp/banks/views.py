@@ -27,6 +27,7 @@ from studyapp.banks.starters import TYPES, starter
 from studyapp.banks.sync import sync_banks
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.uploads import read_upload
 from studyapp.db import get_session
 
 bp = Blueprint("banks", __name__, url_prefix="/teach")
@@ -213,7 +214,7 @@ def upload():
     issues, notes = [], []
     if form.validate_on_submit():
         session = get_session()
-        data = form.file.data.stream.read(MAX_UPLOAD + 1)
+        data = read_upload(form.file.data, MAX_UPLOAD)
         try:
             bank, notes = services.import_upload(
                 session,
@@ -251,7 +252,7 @@ def reading_texts():
             reading = readings.load_reading_text(
                 session,
                 form.reading.data,
-                form.file.data.stream.read(readings.MAX_READING_BYTES + 1),
+                read_upload(form.file.data, readings.MAX_READING_BYTES),
             )
         except DomainError as exc:
             session.rollback()

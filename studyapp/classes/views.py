@@ -13,6 +13,7 @@ from studyapp.classes.forms import CoInstructorForm, CourseForm, JoinForm, Roste
 from studyapp.classes.models import Course
 from studyapp.core.csvfile import csv_response
 from studyapp.core.errors import DomainError, NotFound, RosterError
+from studyapp.core.uploads import read_upload
 from studyapp.db import get_session
 from studyapp.extensions import limiter
 
@@ -148,7 +149,7 @@ def roster(course_id: int):
     problems: list[str] = []
     if form.validate_on_submit():
         session = get_session()
-        data = form.file.data.stream.read(current_app.config["ROSTER_MAX_BYTES"] + 1)
+        data = read_upload(form.file.data, current_app.config["ROSTER_MAX_BYTES"])
         try:
             result = services.import_roster(
                 session, course, data, current_app.config["ROSTER_MAX_BYTES"]

@@ -14,3 +14,12 @@ def decode_text_upload(data: bytes, max_bytes: int) -> str:
             f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
             "Save it as UTF-8 and upload it again."
         ) from None
+
+
+def read_upload(storage, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes + 1`` bytes (enough to tell it is too big) and close the file."""
+    try:
+        return storage.stream.read(max_bytes + 1)
+    finally:
+        # Large uploads are spooled to a temporary file; release it now, not at GC.
+        storage.close()

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from studyapp.banks import models, services
 from studyapp.banks.starters import TYPES, starter
 from studyapp.banks.sync import sync_banks
+from studyapp.core.errors import DomainError
+from studyapp.core.uploads import decode_text_upload
 
 SAMPLE = Path(__file__).parent / "data" / "sample-reading.md"
 
@@ -236,17 +238,59 @@ def test_preview_json_for_invalid_yaml(instructor_client, synced):
     json.dumps(data)
 
 
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        (b"id: x\ntitle: Caf\xe9\n", b"not UTF-8 text (byte 17"),
-        (b"x" * (3 * 1024 * 1024), b"larger than"),
-    ],
-)
-def test_unreadable_uploads_are_refused_with_a_reason(instructor_client, synced, data, message):
+def test_non_utf8_upload_is_refused_with_the_byte(instructor_client, synced):
     page = instructor_client.post(
         "/teach/banks/import",
-        data={"file": (io.BytesIO(data), "b.yaml")},
+        data={"file": (io.BytesIO(b"id: x\ntitle: Caf\xe9\n"), "b.yaml")},
         content_type="multipart/form-data",
     )
-    assert message in page.data
+    assert b"not UTF-8 text (byte 17" in page.data
+
+
+def test_oversized_upload_is_refused_before_decoding():
+    with pytest.raises(DomainError, match="larger than 2048 KB"):
+        decode_text_upload(b"x" * (2 * 1024 * 1024 + 1), 2 * 1024 * 1024)
+
+
+def test_download_as_gift_lists_what_gift_cannot_carry(instructor_client, synced, session):
+    bank_id = synced.id
+    text = starter("ordering", "sample", qid="order-me")
+    instructor_client.post(f"/teach/banks/{bank_id}/questions/new", data={"text": text})
+    gift = instructor_client.get(f"/teach/banks/{bank_id}/download.gift")
+    body = gift.get_data(as_text=True)
+    assert gift.headers["Content-Disposition"] == 'attachment; filename="town.gift.txt"'
+    assert "::trade::" in body and "=Salt" in body
+    assert body.startswith("// not exported as is:") and "order-me" in body.splitlines()[0]
+
+
+def test_gift_import_makes_a_bank_and_reports_what_was_dropped(instructor_client, synced, session):
+    gift = (
+        "::Capital::What is the capital of Turkey? {=Ankara ~Istanbul#The largest city, not the "
+        "capital ~Izmir}\n\n"
+        "::Description:: Only a description.\n\n"
+        "::Year::In which year was the S-400 deal reported? {#2017:1}\n"
+    )
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={
+            "file": (io.BytesIO(gift.encode()), "moodle.gift"),
+            "bank_id": "from-moodle",
+            "title": "From Moodle",
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    body = page.get_data(as_text=True)
+    assert "Imported &#39;From Moodle&#39;." in body
+    assert "escription" in body  # the skipped description item is reported, not silently lost
+    bank = session.scalar(select(models.Bank).where(models.Bank.slug == "from-moodle"))
+    assert {q.key for q in bank.questions} == {"capital", "year"}
+
+
+def test_gift_import_needs_a_bank_id_and_title(instructor_client, synced):
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(b"::Q:: 2+2? {=4 ~5}\n"), "m.gift")},
+        content_type="multipart/form-data",
+    )
+    assert b"needs a bank id and a title" in page.data
