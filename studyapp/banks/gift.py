@@ -42,8 +42,27 @@ NO_MODEL_ANSWER = "(none given in GIFT)"
 MODEL_ANSWER_HEADING = "\n\n**Model answer:**\n"
 # Moodle rejects any other grade percentage (question_bank::fraction_options_full).
 MOODLE_PERCENTS = (
-    100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333, 30.0,
-    25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0, 0.0,
+    100.0,
+    90.0,
+    83.33333,
+    80.0,
+    75.0,
+    70.0,
+    66.66667,
+    60.0,
+    50.0,
+    40.0,
+    33.33333,
+    30.0,
+    25.0,
+    20.0,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10.0,
+    5.0,
+    0.0,
 )
 _FORMAT_MARKER = re.compile(r"\[(html|markdown|moodle|plain)\]")
 _WEIGHT = re.compile(r"%(-*)(\d{1,2}\.?\d*)%")  # Moodle's answer-weight prefix, e.g. %-50%
@@ -104,7 +123,7 @@ def _restore(text: str) -> str:
 def _strip_format(text: str) -> tuple[str | None, str]:
     """Split a leading [html]/[markdown]/[moodle]/[plain] marker off a text."""
     match = _FORMAT_MARKER.match(text)
-    return (match[1], text[match.end():]) if match else (None, text)
+    return (match[1], text[match.end() :]) if match else (None, text)
 
 
 def _clean(text: str) -> str:
@@ -193,9 +212,11 @@ def export_gift(bank: Bank) -> GiftExport:
 def _header(bank: Bank) -> str:
     """Comments naming the bank, and a Moodle category named after its id."""
     title = " ".join(bank.title.split())
-    return (f"// studyapp bank '{bank.id}': {title}\n"
-            "// Moodle: import as GIFT format. Lines starting with // are comments.\n"
-            f"$CATEGORY: $course$/top/{bank.id}")
+    return (
+        f"// studyapp bank '{bank.id}': {title}\n"
+        "// Moodle: import as GIFT format. Lines starting with // are comments.\n"
+        f"$CATEGORY: $course$/top/{bank.id}"
+    )
 
 
 def _render(question: Question, draft: _Draft) -> str:
@@ -239,8 +260,7 @@ def _key_losses(choices: Mapping[str, str]) -> tuple[str, ...]:
     expected = _choice_keys(len(choices))
     if list(choices) == expected:
         return ()
-    return (f"choice keys {', '.join(choices)} come back from an import as "
-            f"{', '.join(expected)}",)
+    return (f"choice keys {', '.join(choices)} come back from an import as {', '.join(expected)}",)
 
 
 def _write_single(question: Question) -> _Draft:
@@ -253,8 +273,7 @@ def _write_single(question: Question) -> _Draft:
         # A wrong choice that starts like a weight (%50%...) needs an explicit %0% first.
         mark = "=" if key == spec["answer"] else "~%0%" if _WEIGHT.match(body) else "~"
         lines.append(mark + body + _feedback(feedback.get(key)))
-    return _Draft(question.prompt, tuple(lines), question.explanation,
-                  _key_losses(spec["choices"]))
+    return _Draft(question.prompt, tuple(lines), question.explanation, _key_losses(spec["choices"]))
 
 
 def _write_multiple(question: Question) -> _Draft:
@@ -279,8 +298,10 @@ def _rule_weight(exact: float, side: str) -> tuple[float, str | None]:
     weight = _moodle_percent(exact)
     if abs(weight - exact) < 1e-4:
         return weight, None
-    return weight, (f"{side} picks weigh {_percent_text(weight)}% instead of "
-                    f"{_percent_text(exact)}%, the nearest grade Moodle accepts")
+    return weight, (
+        f"{side} picks weigh {_percent_text(weight)}% instead of "
+        f"{_percent_text(exact)}%, the nearest grade Moodle accepts"
+    )
 
 
 def _write_truefalse(question: Question) -> _Draft:
@@ -306,8 +327,10 @@ def _write_short(question: Question) -> _Draft:
             losses.append(f"accepted answer '{text}' contains '->', which GIFT reads as matching")
     pattern = question.spec.get("pattern")
     if pattern is not None:
-        losses.append(f"the pattern '{pattern}' cannot be expressed in GIFT; "
-                      "only the accepted answers were exported")
+        losses.append(
+            f"the pattern '{pattern}' cannot be expressed in GIFT; "
+            "only the accepted answers were exported"
+        )
     return _Draft(question.prompt, tuple(lines), question.explanation, tuple(losses))
 
 
@@ -328,11 +351,20 @@ def _write_matching(question: Question) -> _Draft:
     distractors = question.spec.get("distractors", ())
     lines = [f"={_answer(left)} -> {_escape(right)}" for left, right in pairs.items()]
     lines += [f"= -> {_escape(text)}" for text in distractors]
-    losses = tuple(f"left item '{left}' contains '->', which GIFT reads as the arrow"
-                   for left in pairs if "->" in left)
-    remarks = ("distractors written as '= -> text' (an empty left side), the form Moodle's own "
-               "GIFT export uses for extra wrong options; the GIFT documentation does not "
-               "describe it",) if distractors else ()
+    losses = tuple(
+        f"left item '{left}' contains '->', which GIFT reads as the arrow"
+        for left in pairs
+        if "->" in left
+    )
+    remarks = (
+        (
+            "distractors written as '= -> text' (an empty left side), the form Moodle's own "
+            "GIFT export uses for extra wrong options; the GIFT documentation does not "
+            "describe it",
+        )
+        if distractors
+        else ()
+    )
     return _Draft(question.prompt, tuple(lines), question.explanation, losses, remarks)
 
 
@@ -342,19 +374,26 @@ def _write_essay(question: Question) -> _Draft:
     feedback = question.explanation + MODEL_ANSWER_HEADING + spec["model_answer"]
     losses = []
     if "rubric" in spec:
-        losses.append(f"the rubric ({len(spec['rubric'])} criteria) cannot be expressed in "
-                      "GIFT; dropped")
+        losses.append(
+            f"the rubric ({len(spec['rubric'])} criteria) cannot be expressed in GIFT; dropped"
+        )
     limits = [key for key in ("min_words", "max_words") if key in spec]
     if limits:
         losses.append(f"{' and '.join(limits)} cannot be expressed in GIFT; dropped")
-    remark = ("the model answer follows the explanation in the general feedback, which Moodle "
-              "shows students after they answer",)
+    remark = (
+        "the model answer follows the explanation in the general feedback, which Moodle "
+        "shows students after they answer",
+    )
     return _Draft(question.prompt, (), feedback, tuple(losses), remark)
 
 
 _WRITERS: dict[str, Callable[[Question], _Draft]] = {
-    "single": _write_single, "multiple": _write_multiple, "truefalse": _write_truefalse,
-    "short": _write_short, "numeric": _write_numeric, "matching": _write_matching,
+    "single": _write_single,
+    "multiple": _write_multiple,
+    "truefalse": _write_truefalse,
+    "short": _write_short,
+    "numeric": _write_numeric,
+    "matching": _write_matching,
     "essay": _write_essay,
 }
 
@@ -456,21 +495,22 @@ def _parts(item: _Item) -> _Parts:
     if start < 0 and end < 0:
         return _Parts(text[body:], None, "")
     if end < 0:
-        raise _Malformed("'{' is never closed (a blank line ends a question)",
-                         item.line_at(start))
+        raise _Malformed("'{' is never closed (a blank line ends a question)", item.line_at(start))
     if start < 0 or end < start:
         raise _Malformed("'}' comes before any '{'", item.line_at(end))
-    after = text[end + 1:]
+    after = text[end + 1 :]
     extra = min((i for i in (after.find("{"), after.find("}")) if i >= 0), default=-1)
     if extra >= 0:
-        raise _Malformed("more than one answer block; studyapp reads one per question",
-                         item.line_at(end + 1 + extra))
+        raise _Malformed(
+            "more than one answer block; studyapp reads one per question",
+            item.line_at(end + 1 + extra),
+        )
     prompt = text[body:start] + ("_____" + after if after.strip() else "")
-    answer = text[start + 1:end].strip()
+    answer = text[start + 1 : end].strip()
     split = answer.rfind("####")
     if split < 0:
         return _Parts(prompt, answer, "")
-    return _Parts(prompt, answer[:split].strip(), answer[split + 4:])
+    return _Parts(prompt, answer[:split].strip(), answer[split + 4 :])
 
 
 # ---- import: answer blocks ------------------------------------------------------------------
@@ -501,7 +541,7 @@ def _weight(part: str, default: float) -> tuple[float, str]:
     if match is None:
         return default, part
     value = float(match[2])
-    return (-value if match[1] else value), part[match.end():]
+    return (-value if match[1] else value), part[match.end() :]
 
 
 def _answers(block: str, separator: str) -> list[str]:
@@ -576,8 +616,10 @@ def _multiple_answer(keys: list[str], options: list[_Option], lost: list[str]) -
         if min(abs(option.weight - exact), abs(option.weight - _moodle_percent(exact))) > 1e-3:
             differ.append(f"{key} {_percent_text(option.weight)}% (rule: {_percent_text(exact)}%)")
     if differ:
-        lost.append("weights differ from studyapp's rule (right picks share +100%, wrong picks "
-                    f"share -100%): {', '.join(differ)}; studyapp grades by its rule")
+        lost.append(
+            "weights differ from studyapp's rule (right picks share +100%, wrong picks "
+            f"share -100%): {', '.join(differ)}; studyapp grades by its rule"
+        )
     return right
 
 
@@ -623,11 +665,15 @@ def _parse_short(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
         if option.weight >= 100:
             accepted.append(option.text)
         else:
-            lost.append(f"answer '{option.text}' ({_percent_text(option.weight)}%) dropped: "
-                        "short answers are right or wrong, without partial credit")
+            lost.append(
+                f"answer '{option.text}' ({_percent_text(option.weight)}%) dropped: "
+                "short answers are right or wrong, without partial credit"
+            )
         if option.feedback:
-            lost.append(f"feedback for answer '{option.text}' dropped (short answers have no "
-                        "per-answer feedback)")
+            lost.append(
+                f"feedback for answer '{option.text}' dropped (short answers have no "
+                "per-answer feedback)"
+            )
     if not accepted:
         raise _Malformed("no short answer gives full marks")
     return "short", {"answers": accepted}
@@ -647,8 +693,10 @@ def _parse_numeric(block: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
         raise _Malformed("no numeric answer gives full marks")
     for i, option in enumerate(options):
         if i != full[0]:
-            lost.append(f"numeric answer '{option.text}' ({_percent_text(option.weight)}%) "
-                        "dropped: studyapp keeps one answer")
+            lost.append(
+                f"numeric answer '{option.text}' ({_percent_text(option.weight)}%) "
+                "dropped: studyapp keeps one answer"
+            )
         if option.feedback:
             lost.append(f"feedback for numeric answer '{option.text}' dropped")
     return "numeric", values[full[0]]
@@ -726,9 +774,7 @@ def _metadata_fields(comment: str) -> dict[str, str]:
     return {k: _clean(_protect(v)) for k, v in fields.items()}
 
 
-def _metadata(
-    comments: tuple[str, ...], readings: Mapping[str, Reading], lost: list[str]
-) -> _Meta:
+def _metadata(comments: tuple[str, ...], readings: Mapping[str, Reading], lost: list[str]) -> _Meta:
     """Our metadata comment and Moodle's `[tag:x]` / `[id:x]` comments; bad values noted."""
     fields: dict[str, str] = {}
     for comment in comments:
@@ -742,9 +788,13 @@ def _metadata(
                 tags = tags + tuple(t for t in _tags([value], lost) if t not in tags)
             else:
                 lost.append(f"Moodle ID number '{value}' dropped")
-    return _Meta(_source(fields.get("source"), readings, lost), tags,
-                 _difficulty(fields.get("difficulty"), lost), _points(fields.get("points"), lost),
-                 fields.get("unit") or None)
+    return _Meta(
+        _source(fields.get("source"), readings, lost),
+        tags,
+        _difficulty(fields.get("difficulty"), lost),
+        _points(fields.get("points"), lost),
+        fields.get("unit") or None,
+    )
 
 
 def _tags(values: list[str], lost: list[str]) -> tuple[str, ...]:
@@ -773,8 +823,10 @@ def _source(value: str | None, readings: Mapping[str, Reading], lost: list[str])
         lost.append(f"source '{value}' names unknown reading '{source.reading}'; source dropped")
         return None
     if any(not 1 <= n <= reading.paragraphs for n in source.paragraphs):
-        lost.append(f"source '{value}' names a paragraph outside {reading.id} "
-                    f"¶1-¶{reading.paragraphs}; source dropped")
+        lost.append(
+            f"source '{value}' names a paragraph outside {reading.id} "
+            f"¶1-¶{reading.paragraphs}; source dropped"
+        )
         return None
     return source
 
@@ -783,8 +835,9 @@ def _difficulty(value: str | None, lost: list[str]) -> str:
     """The comment's difficulty, or the default."""
     if value is None or value in DIFFICULTIES:
         return value or DEFAULT_DIFFICULTY
-    lost.append(f"difficulty '{value}' is not one of {', '.join(DIFFICULTIES)}; "
-                f"'{DEFAULT_DIFFICULTY}' used")
+    lost.append(
+        f"difficulty '{value}' is not one of {', '.join(DIFFICULTIES)}; '{DEFAULT_DIFFICULTY}' used"
+    )
     return DEFAULT_DIFFICULTY
 
 
@@ -794,8 +847,9 @@ def _points(value: str | None, lost: list[str]) -> float:
         return DEFAULT_POINTS
     number = _number(value)
     if number is None or number <= 0:
-        lost.append(f"points '{value}' is not a number greater than 0; "
-                    f"{_number_text(DEFAULT_POINTS)} used")
+        lost.append(
+            f"points '{value}' is not a number greater than 0; {_number_text(DEFAULT_POINTS)} used"
+        )
         return DEFAULT_POINTS
     return float(number)
 
@@ -809,11 +863,12 @@ def _texts(
         if heading and explanation.strip() and model.strip():
             return explanation.strip(), {"model_answer": model.strip()}
         if feedback:
-            lost.append("the general feedback is used as both the explanation and the model "
-                        "answer")
+            lost.append("the general feedback is used as both the explanation and the model answer")
             return feedback, {"model_answer": feedback}
-        lost.append(f"no general feedback (####): the explanation is '{NO_EXPLANATION}' and "
-                    f"the model answer '{NO_MODEL_ANSWER}'")
+        lost.append(
+            f"no general feedback (####): the explanation is '{NO_EXPLANATION}' and "
+            f"the model answer '{NO_MODEL_ANSWER}'"
+        )
         return NO_EXPLANATION, {"model_answer": NO_MODEL_ANSWER}
     if not feedback:
         lost.append(f"no general feedback (####): the explanation is '{NO_EXPLANATION}'")
@@ -851,9 +906,7 @@ def _unique_id(item: _Item, used: set[str], lost: list[str]) -> str:
 # ---- import: assembly -----------------------------------------------------------------------
 
 
-def import_gift(
-    text: str, bank_id: str, title: str, readings: Mapping[str, Reading]
-) -> GiftImport:
+def import_gift(text: str, bank_id: str, title: str, readings: Mapping[str, Reading]) -> GiftImport:
     """Read GIFT into a bank; `result` is the loader's check of `bank_yaml`. Never raises."""
     notes: list[str] = []
     questions: list[Question] = []
@@ -862,8 +915,10 @@ def import_gift(
     for block in _blocks(text):
         if _protect(block.lines[0]).startswith("$CATEGORY:"):
             category = _restore(_protect(block.lines[0])[10:]).strip()
-            notes.append(f"line {block.numbers[0]}: category '{category}' ignored: studyapp has "
-                         f"no categories, so every question goes into bank '{bank_id}'")
+            notes.append(
+                f"line {block.numbers[0]}: category '{category}' ignored: studyapp has "
+                f"no categories, so every question goes into bank '{bank_id}'"
+            )
             continue
         number += 1
         question = _import_item(_item(block, number), readings, used, notes)
@@ -892,8 +947,17 @@ def _import_item(
         return None
     qid = _unique_id(item, used, lost)
     notes += [f"{item.where()}: {message}" for message in lost]
-    return Question(qid, question.type, question.prompt, question.points, question.tags,
-                    question.difficulty, question.source, question.explanation, question.spec)
+    return Question(
+        qid,
+        question.type,
+        question.prompt,
+        question.points,
+        question.tags,
+        question.difficulty,
+        question.source,
+        question.explanation,
+        question.spec,
+    )
 
 
 def _question(
@@ -901,21 +965,31 @@ def _question(
 ) -> Question:
     """Build the question from its parts and comments (its id is assigned later)."""
     if parts.answer is None:
-        raise _Malformed("a description (text without an answer block) has no studyapp "
-                         "equivalent")
+        raise _Malformed("a description (text without an answer block) has no studyapp equivalent")
     kind, spec = _parse_answer(parts.answer, lost)
     fmt, prompt = _strip_format(parts.prompt.strip())
     prompt = _restore(prompt).strip()
     if not prompt:
         raise _Malformed("the question has no text")
     if fmt == "html":
-        lost.append("the text is marked [html] and was kept as written; studyapp renders "
-                    "Markdown and removes raw HTML")
+        lost.append(
+            "the text is marked [html] and was kept as written; studyapp renders "
+            "Markdown and removes raw HTML"
+        )
     explanation, spec = _texts(kind, spec, _clean(parts.feedback), lost)
     meta = _metadata(item.comments, readings, lost)
     prompt, spec = _unit(kind, prompt, spec, meta.unit, lost)
-    return Question(_slug(item.title or "") or f"q{item.number}", kind, prompt, meta.points,
-                    meta.tags, meta.difficulty, meta.source, explanation, freeze(spec))
+    return Question(
+        _slug(item.title or "") or f"q{item.number}",
+        kind,
+        prompt,
+        meta.points,
+        meta.tags,
+        meta.difficulty,
+        meta.source,
+        explanation,
+        freeze(spec),
+    )
 
 
 def _problems(question: Question, readings: Mapping[str, Reading]) -> list[str]:

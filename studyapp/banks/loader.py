@@ -56,15 +56,27 @@ QUESTION_FIELDS: Mapping[str, Shape] = {
 }
 QUESTION_REQUIRED = ("id", "type", "prompt", "explanation")
 BANK_SHAPE = record(
-    {"id": slug(), "title": text(), "description": text(allow_empty=True), "source": text(),
-     "questions": list_of(Shape(Kind.NODE))},
+    {
+        "id": slug(),
+        "title": text(),
+        "description": text(allow_empty=True),
+        "source": text(),
+        "questions": list_of(Shape(Kind.NODE)),
+    },
     required=("id", "title", "questions"),
 )
 READING_SHAPE = record(
-    {"id": slug(), "title": text(), "author": text(),
-     "published": text(pattern=r"\d{4}(?:-\d{2}(?:-\d{2})?)?",
-                       hint="write the date as YYYY, YYYY-MM or YYYY-MM-DD"),
-     "paragraphs": integer(), "note": text(allow_empty=True)},
+    {
+        "id": slug(),
+        "title": text(),
+        "author": text(),
+        "published": text(
+            pattern=r"\d{4}(?:-\d{2}(?:-\d{2})?)?",
+            hint="write the date as YYYY, YYYY-MM or YYYY-MM-DD",
+        ),
+        "paragraphs": integer(),
+        "note": text(allow_empty=True),
+    },
     required=("id", "title", "author", "published", "paragraphs"),
 )
 READINGS_SHAPE = record({"readings": list_of(Shape(Kind.NODE))}, required=("readings",))
@@ -219,8 +231,9 @@ class _Walker:
         if not value and not shape.allow_empty:
             self.error(self.line_of(path), f"'{name}' is empty")
         elif shape.one_of and value not in shape.one_of:
-            self.error(self.line_of(path),
-                       f"{name} '{value}' must be one of {', '.join(shape.one_of)}")
+            self.error(
+                self.line_of(path), f"{name} '{value}' must be one of {', '.join(shape.one_of)}"
+            )
         elif shape.pattern and not re.fullmatch(shape.pattern, value):
             self.error(self.line_of(path), f"{name} '{value}' is not valid: {shape.hint}")
         else:
@@ -248,8 +261,11 @@ class _Walker:
             if key is _INVALID:
                 continue
             if key in first_line:
-                self.error(_line(key_node), f"duplicate key '{key_node.value}' in "
-                           f"'{_label(path)}' (first at line {first_line[key]})")
+                self.error(
+                    _line(key_node),
+                    f"duplicate key '{key_node.value}' in "
+                    f"'{_label(path)}' (first at line {first_line[key]})",
+                )
                 continue
             first_line[key] = _line(key_node)
             self.lines[path + (key,)] = _line(key_node)
@@ -279,8 +295,12 @@ class _Walker:
         return _INVALID
 
     def record(
-        self, node: Node, shape: Shape, path: tuple,
-        unknown: Callable[[str], str | None] | None = None, strict: bool = False,
+        self,
+        node: Node,
+        shape: Shape,
+        path: tuple,
+        unknown: Callable[[str], str | None] | None = None,
+        strict: bool = False,
     ) -> Any:
         """Check a mapping with known keys; `unknown` words the message for other keys.
 
@@ -309,8 +329,12 @@ class _Walker:
         return _INVALID if strict and len(self.report.errors) > before else out
 
     def _record_key(
-        self, node: Node, seen: dict[str, int], where: str,
-        unknown: Callable[[str], str | None], shape: Shape,
+        self,
+        node: Node,
+        seen: dict[str, int],
+        where: str,
+        unknown: Callable[[str], str | None],
+        shape: Shape,
     ) -> str | None:
         """The key if it is known and new; otherwise report why not and return None."""
         if not isinstance(node, ScalarNode):
@@ -417,8 +441,11 @@ def load_readings_text(content: str, path_label: str) -> tuple[dict[str, Reading
             continue
         if reading.id in first_line:
             first = first_line[reading.id]
-            report.add(_line(node), reading.id,
-                       f"duplicate reading id '{reading.id}' (first at line {first})")
+            report.add(
+                _line(node),
+                reading.id,
+                f"duplicate reading id '{reading.id}' (first at line {first})",
+            )
             continue
         first_line[reading.id] = _line(node)
         readings[reading.id] = reading
@@ -436,8 +463,14 @@ def _read_reading(node: Node, index: int, report: _Report) -> Reading | None:
         walker.error(walker.line_of(("paragraphs",)), "paragraphs must be at least 1")
     if len(report.errors) > before:
         return None
-    return Reading(values["id"], values["title"], values["author"], values["published"],
-                   paragraphs, values.get("note", ""))
+    return Reading(
+        values["id"],
+        values["title"],
+        values["author"],
+        values["published"],
+        paragraphs,
+        values.get("note", ""),
+    )
 
 
 # ---- banks ----------------------------------------------------------------------------------
@@ -458,8 +491,11 @@ def load_bank_text(text: str, path_label: str, readings: Mapping[str, Reading]) 
     root = _compose(text, report)
     bank, count = (None, 0) if root is None else _read_bank(root, report, readings)
     return LoadResult(
-        path_label, None if report.errors else bank, tuple(report.errors),
-        tuple(report.warnings), count,
+        path_label,
+        None if report.errors else bank,
+        tuple(report.errors),
+        tuple(report.warnings),
+        count,
     )
 
 
@@ -480,9 +516,15 @@ def _read_bank(
     _check_question_ids(nodes, report)
     if report.errors or "id" not in values or "title" not in values:
         return None, len(nodes)
-    bank = Bank(values["id"], values["title"], values.get("description", ""), default,
-                tuple(q for q in questions if q is not None), report.path,
-                walker.line_of(("id",)))
+    bank = Bank(
+        values["id"],
+        values["title"],
+        values.get("description", ""),
+        default,
+        tuple(q for q in questions if q is not None),
+        report.path,
+        walker.line_of(("id",)),
+    )
     return bank, len(nodes)
 
 
@@ -492,8 +534,11 @@ def _bank_source(value: str | None, walker: _Walker, readings: Mapping[str, Read
         return None
     line = walker.line_of(("source",))
     if not re.fullmatch(SLUG_PATTERN, value):
-        walker.error(line, f"the bank's source '{value}' must be a reading id only, like 'aras'; "
-                     "give paragraphs on each question")
+        walker.error(
+            line,
+            f"the bank's source '{value}' must be a reading id only, like 'aras'; "
+            "give paragraphs on each question",
+        )
     elif value not in readings:
         walker.error(line, f"source names unknown reading '{value}' ({_known(readings)})")
     else:
@@ -515,14 +560,20 @@ def _check_question_ids(nodes: Iterable[Node], report: _Report) -> None:
             continue
         qid = id_node.value.strip()
         if qid in first:
-            report.add(_line(id_node), qid,
-                       f"duplicate question id '{qid}' (first used at line {first[qid]})")
+            report.add(
+                _line(id_node),
+                qid,
+                f"duplicate question id '{qid}' (first used at line {first[qid]})",
+            )
         else:
             first[qid] = _line(id_node)
 
 
 def _read_question(
-    node: Node, index: int, report: _Report, readings: Mapping[str, Reading],
+    node: Node,
+    index: int,
+    report: _Report,
+    readings: Mapping[str, Reading],
     default: str | None,
 ) -> Question | None:
     """Check one question entry; return it, or None when it has errors."""
@@ -530,8 +581,10 @@ def _read_question(
     qid = (id_node.value.strip() if id_node is not None else "") or f"#{index + 1}"
     walker = _Walker(report, qid)
     if not isinstance(node, MappingNode):
-        walker.error(_line(node), f"each question must be a mapping of keys (id, type, prompt...), "
-                     f"not {_describe(node)}")
+        walker.error(
+            _line(node),
+            f"each question must be a mapping of keys (id, type, prompt...), not {_describe(node)}",
+        )
         return None
     before = len(report.errors)
     handler = _question_type(node, walker)
@@ -548,9 +601,16 @@ def _read_question(
     if len(report.errors) > before or handler is None:
         return None
     return Question(
-        values["id"], handler.name, values["prompt"], float(points), values.get("tags", ()),
-        values.get("difficulty", DEFAULT_DIFFICULTY), source, values["explanation"],
-        freeze(spec), _line(node),
+        values["id"],
+        handler.name,
+        values["prompt"],
+        float(points),
+        values.get("tags", ()),
+        values.get("difficulty", DEFAULT_DIFFICULTY),
+        source,
+        values["explanation"],
+        freeze(spec),
+        _line(node),
     )
 
 
@@ -563,8 +623,9 @@ def _question_type(node: MappingNode, walker: _Walker) -> QuestionType | None:
     handler = get_type(name)
     if handler is None:
         known = ", ".join(sorted(TYPES))
-        walker.error(_line(type_node),
-                     f"unknown type '{name}'{_suggest(name, TYPES)} (known types: {known})")
+        walker.error(
+            _line(type_node), f"unknown type '{name}'{_suggest(name, TYPES)} (known types: {known})"
+        )
     return handler
 
 
@@ -584,7 +645,9 @@ def _unknown_key_message(handler: QuestionType | None) -> Callable[[str], str | 
 
 
 def _question_source(
-    values: Mapping[str, Any], walker: _Walker, readings: Mapping[str, Reading],
+    values: Mapping[str, Any],
+    walker: _Walker,
+    readings: Mapping[str, Reading],
     default: str | None,
 ) -> Source | None:
     """The question's source, defaulting to the bank's reading; check it names real paragraphs."""
@@ -599,13 +662,17 @@ def _question_source(
         return None
     reading = readings.get(source.reading)
     if reading is None:
-        walker.error(line, f"source '{raw}' names unknown reading '{source.reading}' "
-                     f"({_known(readings)})")
+        walker.error(
+            line, f"source '{raw}' names unknown reading '{source.reading}' ({_known(readings)})"
+        )
         return None
     outside = [n for n in source.paragraphs if not 1 <= n <= reading.paragraphs]
     if outside:
-        walker.error(line, f"source '{raw}': paragraph ¶{outside[0]} is outside "
-                     f"{reading.id} ¶1-¶{reading.paragraphs}")
+        walker.error(
+            line,
+            f"source '{raw}': paragraph ¶{outside[0]} is outside "
+            f"{reading.id} ¶1-¶{reading.paragraphs}",
+        )
         return None
     return source
 
@@ -615,8 +682,9 @@ def _validate_spec(
 ) -> None:
     """Run the type's meaning checks and report each problem at its key's line."""
     points = values.get("points", DEFAULT_POINTS)
-    problems = handler.validate(spec, prompt=values.get("prompt", ""),
-                                points=points if points > 0 else None)
+    problems = handler.validate(
+        spec, prompt=values.get("prompt", ""), points=points if points > 0 else None
+    )
     for problem in problems:
         walker.error(walker.line_of(problem.path), problem.message, problem.warning)
 
@@ -655,8 +723,12 @@ def _check_bank_ids(results: list[LoadResult]) -> list[LoadResult]:
     for result in results:
         bank = result.bank
         if bank is not None and bank.id in first:
-            issue = Issue(result.path, bank.line, None,
-                          f"bank id '{bank.id}' is already used by {first[bank.id]}")
+            issue = Issue(
+                result.path,
+                bank.line,
+                None,
+                f"bank id '{bank.id}' is already used by {first[bank.id]}",
+            )
             result = replace(result, bank=None, errors=result.errors + (issue,))
         elif bank is not None:
             first[bank.id] = result.path

@@ -24,10 +24,18 @@ from decimal import Decimal, InvalidOperation
 MAX_LENGTH = 100
 
 _SCALES = {
-    "thousand": 3, "k": 3,
-    "million": 6, "mn": 6, "mln": 6, "m": 6,
-    "billion": 9, "bn": 9, "bln": 9, "b": 9,
-    "trillion": 12, "tn": 12,
+    "thousand": 3,
+    "k": 3,
+    "million": 6,
+    "mn": 6,
+    "mln": 6,
+    "m": 6,
+    "billion": 9,
+    "bn": 9,
+    "bln": 9,
+    "b": 9,
+    "trillion": 12,
+    "tn": 12,
 }
 _NUM = (
     r"(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+)(?:\.\d*)?(?:e[+-]?\d{1,3})?"

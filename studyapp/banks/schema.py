@@ -205,7 +205,10 @@ class Shape:
 
 
 def text(
-    *, allow_empty: bool = False, one_of: tuple[str, ...] = (), pattern: str | None = None,
+    *,
+    allow_empty: bool = False,
+    one_of: tuple[str, ...] = (),
+    pattern: str | None = None,
     hint: str = "",
 ) -> Shape:
     """A text value (YAML scalars are taken as written, so `No` stays the text 'No')."""
@@ -304,7 +307,9 @@ _INLINE_LISTS = frozenset({"answer", "answers"})
 def _question_doc(question: Question) -> dict[str, Any]:
     """A question as plain data in the documented key order."""
     doc: dict[str, Any] = {
-        "id": question.id, "type": question.type, "prompt": question.prompt,
+        "id": question.id,
+        "type": question.type,
+        "prompt": question.prompt,
         "points": question.points,
     }
     if question.tags:
@@ -338,7 +343,11 @@ def dump_bank(bank: Bank) -> str:
     # A huge width: PyYAML would otherwise fold long lines into plain multi-line scalars,
     # which are easy to break when the file is edited by hand.
     raw = yaml.dump(
-        doc, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+        doc,
+        Dumper=_BankDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
         default_flow_style=False,
     )
     spaced = re.sub(r"(?<!\nquestions:)\n(  - id: )", r"\n\n\1", raw)

@@ -113,9 +113,7 @@ def _scored(question: Question, parts: Sequence[Part], feedback: Iterable[str] =
     full = all(p.correct for p in parts)
     earned = question.points if full else min(question.points, sum(p.earned for p in parts))
     rounded = tuple(Part(p.label, _round(p.earned), _round(p.possible), p.correct) for p in parts)
-    return Score(
-        _round(max(0.0, earned)), _round(question.points), rounded, tuple(feedback), full
-    )
+    return Score(_round(max(0.0, earned)), _round(question.points), rounded, tuple(feedback), full)
 
 
 def _show(value: Any) -> str:
@@ -208,7 +206,9 @@ class QuestionType:
     def student_view(self, question: Question, rng: random.Random) -> dict[str, Any]:
         """What a student may see before review: never the answer or the explanation."""
         view: dict[str, Any] = {
-            "id": question.id, "type": question.type, "prompt": question.prompt,
+            "id": question.id,
+            "type": question.type,
+            "prompt": question.prompt,
             "points": question.points,
         }
         view.update(self._view(question, rng))
@@ -233,16 +233,20 @@ def _choice_problems(spec: Mapping[str, Any]) -> list[Problem]:
         problems.append(Problem(("choices",), f"needs at least 2 choices, found {len(choices)}"))
     keys = list(choices)
     for later, earlier in _repeats(list(choices.values())):
-        problems.append(Problem(
-            ("choices", keys[later]),
-            f"choice {keys[later]} has the same text as choice {keys[earlier]}",
-        ))
+        problems.append(
+            Problem(
+                ("choices", keys[later]),
+                f"choice {keys[later]} has the same text as choice {keys[earlier]}",
+            )
+        )
     for key in spec.get("feedback", {}):
         if key not in choices:
-            problems.append(Problem(
-                ("feedback", key),
-                f"feedback for '{key}', which is not one of the choices {_listing(keys)}",
-            ))
+            problems.append(
+                Problem(
+                    ("feedback", key),
+                    f"feedback for '{key}', which is not one of the choices {_listing(keys)}",
+                )
+            )
     return problems
 
 
@@ -272,9 +276,11 @@ class Single(QuestionType):
         problems = _choice_problems(spec)
         choices, answer = spec.get("choices"), spec.get("answer")
         if choices is not None and answer is not None and answer not in choices:
-            problems.append(Problem(
-                ("answer",), f"answer '{answer}' is not one of the choices {_listing(choices)}"
-            ))
+            problems.append(
+                Problem(
+                    ("answer",), f"answer '{answer}' is not one of the choices {_listing(choices)}"
+                )
+            )
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -282,8 +288,9 @@ class Single(QuestionType):
         if not isinstance(response, str) or response not in choices:
             raise Malformed(f"{_show(response)} is not one of the choices {_listing(choices)}")
         correct = response == question.spec["answer"]
-        part = Part(f"Choice {response}", question.points if correct else 0.0,
-                    question.points, correct)
+        part = Part(
+            f"Choice {response}", question.points if correct else 0.0, question.points, correct
+        )
         return _scored(question, [part], _choice_feedback(question, [response]))
 
     def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
@@ -310,16 +317,22 @@ class Multiple(QuestionType):
             problems.append(Problem(("answer",), "answer must list at least one choice key"))
         for i, key in enumerate(answer):
             if key not in choices:
-                problems.append(Problem(
-                    ("answer", i), f"answer '{key}' is not one of the choices {_listing(choices)}"
-                ))
+                problems.append(
+                    Problem(
+                        ("answer", i),
+                        f"answer '{key}' is not one of the choices {_listing(choices)}",
+                    )
+                )
             elif key in answer[:i]:
                 problems.append(Problem(("answer", i), f"answer lists '{key}' twice"))
         if answer and len(choices) >= 2 and set(choices) <= set(answer):
-            problems.append(Problem(
-                ("answer",), "every choice is correct, so picking them all gets full marks",
-                warning=True,
-            ))
+            problems.append(
+                Problem(
+                    ("answer",),
+                    "every choice is correct, so picking them all gets full marks",
+                    warning=True,
+                )
+            )
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -330,8 +343,10 @@ class Multiple(QuestionType):
             raise Malformed(f"{_show(unknown[0])} is not one of the choices {_listing(choices)}")
         picked = set(entries)  # a repeated pick counts once
         wrong_count = len(choices) - len(answer)
-        parts = [self._part(question, key, key in picked, key in answer, len(answer), wrong_count)
-                 for key in choices]
+        parts = [
+            self._part(question, key, key in picked, key in answer, len(answer), wrong_count)
+            for key in choices
+        ]
         ordered = [k for k in choices if k in picked]
         return _scored(question, parts, _choice_feedback(question, ordered))
 
@@ -388,9 +403,9 @@ class Short(QuestionType):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                problems.append(Problem(
-                    ("pattern",), f"pattern is not a valid regular expression: {exc}"
-                ))
+                problems.append(
+                    Problem(("pattern",), f"pattern is not a valid regular expression: {exc}")
+                )
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -411,7 +426,8 @@ def _accepted_problems(answers: Sequence[str] | None, path: tuple, what: str) ->
         return [Problem(path, f"{what} has no accepted answers")]
     return [
         Problem(path + (i,), f"accepted answer '{a}' is empty once punctuation is ignored")
-        for i, a in enumerate(answers) if not normalize_answer(a)
+        for i, a in enumerate(answers)
+        if not normalize_answer(a)
     ]
 
 
@@ -431,8 +447,10 @@ class Numeric(QuestionType):
     def _grade(self, question: Question, response: Any) -> Score:
         if isinstance(response, bool) or not isinstance(response, str | int | float):
             raise Malformed(f"expected text, got {_show(response)}")
-        value = parse_number(_text(response)) if isinstance(response, str) else (
-            to_decimal(response) if abs(response) < float("inf") else None
+        value = (
+            parse_number(_text(response))
+            if isinstance(response, str)
+            else (to_decimal(response) if abs(response) < float("inf") else None)
         )
         if value is None:
             part = Part("Answer", 0.0, question.points, False)
@@ -448,8 +466,11 @@ class Numeric(QuestionType):
 
     def key_view(self, question: Question) -> dict[str, Any]:
         spec = question.spec
-        view = {"answer": spec["answer"], "display": format_number(spec["answer"]),
-                "tolerance": spec.get("tolerance", 0)}
+        view = {
+            "answer": spec["answer"],
+            "display": format_number(spec["answer"]),
+            "tolerance": spec.get("tolerance", 0),
+        }
         if spec.get("unit"):
             view["unit"] = spec["unit"]
         return view
@@ -491,15 +512,19 @@ class Ordering(QuestionType):
         return {"items": items}
 
     def key_view(self, question: Question) -> dict[str, Any]:
-        return {"items": list(question.spec["items"]),
-                "scoring": question.spec.get("scoring", "pairs")}
+        return {
+            "items": list(question.spec["items"]),
+            "scoring": question.spec.get("scoring", "pairs"),
+        }
 
 
 def _position_parts(points: float, items: list[str], given: list[str]) -> list[Part]:
     """One part per item: right when it sits in its correct position."""
     share = points / max(1, len(items))
-    return [Part(f"{i + 1}. {item}", share if given[i] == item else 0.0, share, given[i] == item)
-            for i, item in enumerate(items)]
+    return [
+        Part(f"{i + 1}. {item}", share if given[i] == item else 0.0, share, given[i] == item)
+        for i, item in enumerate(items)
+    ]
 
 
 def _pair_parts(points: float, items: list[str], given: list[str]) -> list[Part]:
@@ -529,14 +554,19 @@ class Matching(QuestionType):
         if len(pairs) < 2:
             problems.append(Problem(("pairs",), f"needs at least 2 pairs, found {len(pairs)}"))
         for later, earlier in _repeats(lefts):
-            problems.append(Problem(
-                ("pairs", lefts[later]), f"left side '{lefts[later]}' repeats '{lefts[earlier]}'"
-            ))
+            problems.append(
+                Problem(
+                    ("pairs", lefts[later]),
+                    f"left side '{lefts[later]}' repeats '{lefts[earlier]}'",
+                )
+            )
         for later, earlier in _repeats(rights):
-            problems.append(Problem(
-                ("pairs", lefts[later]),
-                f"right side '{rights[later]}' is also the match for '{lefts[earlier]}'",
-            ))
+            problems.append(
+                Problem(
+                    ("pairs", lefts[later]),
+                    f"right side '{rights[later]}' is also the match for '{lefts[earlier]}'",
+                )
+            )
         return problems + _distractor_problems(spec.get("distractors", ()), pairs)
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -563,8 +593,10 @@ class Matching(QuestionType):
         return {"lefts": lefts, "options": options}
 
     def key_view(self, question: Question) -> dict[str, Any]:
-        return {"pairs": [{"left": k, "right": v} for k, v in question.spec["pairs"].items()],
-                "distractors": list(question.spec.get("distractors", ()))}
+        return {
+            "pairs": [{"left": k, "right": v} for k, v in question.spec["pairs"].items()],
+            "distractors": list(question.spec.get("distractors", ())),
+        }
 
 
 def _options(question: Question) -> list[str]:
@@ -579,13 +611,17 @@ def _distractor_problems(distractors: Sequence[str], pairs: Mapping[str, str]) -
     for i, item in enumerate(distractors):
         left = rights.get(normalize_answer(item))
         if left is not None:
-            problems.append(Problem(
-                ("distractors", i), f"distractor '{item}' is also the right side for '{left}'"
-            ))
+            problems.append(
+                Problem(
+                    ("distractors", i), f"distractor '{item}' is also the right side for '{left}'"
+                )
+            )
     for later, earlier in _repeats(distractors):
-        problems.append(Problem(
-            ("distractors", later), f"distractor {later + 1} repeats distractor {earlier + 1}"
-        ))
+        problems.append(
+            Problem(
+                ("distractors", later), f"distractor {later + 1} repeats distractor {earlier + 1}"
+            )
+        )
     return problems
 
 
@@ -598,9 +634,14 @@ class Blanks(QuestionType):
     """Fill-in-the-blanks: [[name]] markers in the prompt; each blank compared like `short`."""
 
     name = "blanks"
-    fields = {"blanks": map_of(list_of(text()), keys=text(
-        pattern=BLANK_NAME_PATTERN, hint="blank names use letters, digits, '-' or '_'"
-    ))}
+    fields = {
+        "blanks": map_of(
+            list_of(text()),
+            keys=text(
+                pattern=BLANK_NAME_PATTERN, hint="blank names use letters, digits, '-' or '_'"
+            ),
+        )
+    }
     required = ("blanks",)
 
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
@@ -614,14 +655,18 @@ class Blanks(QuestionType):
                 problems.append(Problem(("prompt",), f"marker [[{name}]] has no entry in 'blanks'"))
         for name, answers in blanks.items():
             if name not in markers:
-                problems.append(Problem(
-                    ("blanks", name), f"blank '{name}' has no [[{name}]] marker in the prompt"
-                ))
+                problems.append(
+                    Problem(
+                        ("blanks", name), f"blank '{name}' has no [[{name}]] marker in the prompt"
+                    )
+                )
             problems += _accepted_problems(answers, ("blanks", name), f"blank '{name}'")
             if any(normalize_answer(name) == normalize_answer(a) for a in answers):
-                problems.append(Problem(
-                    ("blanks", name), f"blank name '{name}' gives the answer away", warning=True
-                ))
+                problems.append(
+                    Problem(
+                        ("blanks", name), f"blank name '{name}' gives the answer away", warning=True
+                    )
+                )
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -654,10 +699,13 @@ def _marker_problems(markers: list[str]) -> list[Problem]:
     problems = []
     for i, name in enumerate(markers):
         if not re.fullmatch(BLANK_NAME_PATTERN, name):
-            problems.append(Problem(
-                ("prompt",), f"marker '[[{name}]]' is not a valid blank name: "
-                "use letters, digits, '-' or '_'",
-            ))
+            problems.append(
+                Problem(
+                    ("prompt",),
+                    f"marker '[[{name}]]' is not a valid blank name: "
+                    "use letters, digits, '-' or '_'",
+                )
+            )
         elif name in markers[:i]:
             problems.append(Problem(("prompt",), f"marker [[{name}]] appears more than once"))
     return problems
@@ -670,8 +718,12 @@ class Essay(QuestionType):
     """A written answer graded by hand; grading only records that it awaits a human."""
 
     name = "essay"
-    fields = {"model_answer": text(), "rubric": list_of(RUBRIC_ITEM),
-              "min_words": integer(), "max_words": integer()}
+    fields = {
+        "model_answer": text(),
+        "rubric": list_of(RUBRIC_ITEM),
+        "min_words": integer(),
+        "max_words": integer(),
+    }
     required = ("model_answer",)
 
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
@@ -684,10 +736,13 @@ class Essay(QuestionType):
                 problems.append(Problem(("rubric", i, "points"), "rubric points must be > 0"))
         total = sum(item.get("points", 0) for item in rubric)
         if points is not None and rubric and abs(total - points) > 1e-9:
-            problems.append(Problem(
-                ("rubric",), f"rubric points add up to {total:g}, "
-                f"but the question is worth {points:g}", warning=True,
-            ))
+            problems.append(
+                Problem(
+                    ("rubric",),
+                    f"rubric points add up to {total:g}, but the question is worth {points:g}",
+                    warning=True,
+                )
+            )
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -717,9 +772,9 @@ def _word_limit_problems(low: int | None, high: int | None) -> list[Problem]:
     if high is not None and high < 1:
         problems.append(Problem(("max_words",), "max_words must be at least 1"))
     if low is not None and high is not None and low > high:
-        problems.append(Problem(
-            ("min_words",), f"min_words ({low}) is more than max_words ({high})"
-        ))
+        problems.append(
+            Problem(("min_words",), f"min_words ({low}) is more than max_words ({high})")
+        )
     return problems
 
 
@@ -732,8 +787,17 @@ def register(handler: QuestionType) -> QuestionType:
     return handler
 
 
-for _handler in (Single(), Multiple(), TrueFalse(), Short(), Numeric(), Ordering(),
-                 Matching(), Blanks(), Essay()):
+for _handler in (
+    Single(),
+    Multiple(),
+    TrueFalse(),
+    Short(),
+    Numeric(),
+    Ordering(),
+    Matching(),
+    Blanks(),
+    Essay(),
+):
     register(_handler)
 
 

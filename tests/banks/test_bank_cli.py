@@ -79,8 +79,10 @@ def test_errors_fail_with_status_1(folder):
     (folder / "bad.yaml").write_text(BAD.format())
     code, lines = run(str(folder))
     assert code == 1
-    assert f"{folder / 'bad.yaml'}:9: question 'q1': answer 'E' is not one of the choices A, B" \
+    assert (
+        f"{folder / 'bad.yaml'}:9: question 'q1': answer 'E' is not one of the choices A, B"
         in lines
+    )
     assert lines[-1] == "2 banks, 3 questions, 1 error, 1 warning"
 
 
@@ -110,8 +112,10 @@ def test_duplicate_bank_ids_across_files(folder):
     (folder / "copy.yaml").write_text(GOOD.format(bank="good"))
     code, lines = run(str(folder))
     assert code == 1
-    assert f"{folder / 'good.yaml'}:1: bank id 'good' is already used by {folder / 'copy.yaml'}" \
+    assert (
+        f"{folder / 'good.yaml'}:1: bank id 'good' is already used by {folder / 'copy.yaml'}"
         in lines
+    )
 
 
 def test_default_folder_is_questions_in_the_working_directory(folder, monkeypatch):
@@ -150,4 +154,6 @@ def test_flask_cli_finds_questions_dir_of_the_app_it_loads(folder):
     cli.add_command(banks_cli)
     result = CliRunner().invoke(cli, ["banks", "check"])
     assert (result.exit_code, result.output.splitlines()[-1]) == (
-        0, "1 bank, 2 questions, 0 errors, 1 warning")
+        0,
+        "1 bank, 2 questions, 0 errors, 1 warning",
+    )

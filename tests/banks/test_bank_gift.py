@@ -23,8 +23,9 @@ from studyapp.banks.text import normalize_answer
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "questions"
 READINGS = {
-    "aras": Reading("aras", "Turkey and Russia: An Asymmetrical Partnership?", "Bulent Aras",
-                    "2019-09", 10),
+    "aras": Reading(
+        "aras", "Turkey and Russia: An Asymmetrical Partnership?", "Bulent Aras", "2019-09", 10
+    ),
     "alliance": Reading("alliance", "The Russo-Turkish Alliance", "(not named)", "2019-11", 10),
 }
 HEADER = (
@@ -37,8 +38,9 @@ HEADER = (
 def bank(questions: str) -> Bank:
     """A bank loaded (and so validated) from YAML question entries."""
     body = textwrap.indent(textwrap.dedent(questions).strip("\n"), "  ")
-    result = load_bank_text(f"id: demo\ntitle: Demo bank\nquestions:\n{body}\n", "demo.yaml",
-                            READINGS)
+    result = load_bank_text(
+        f"id: demo\ntitle: Demo bank\nquestions:\n{body}\n", "demo.yaml", READINGS
+    )
     assert result.ok, [str(e) for e in result.errors]
     assert result.bank is not None
     return result.bank
@@ -59,15 +61,17 @@ def questions(imported: GiftImport) -> dict[str, Question]:
 def body(text: str) -> str:
     """Exported text without the bank header."""
     assert text.startswith(HEADER + "\n")
-    return text[len(HEADER) + 1:]
+    return text[len(HEADER) + 1 :]
 
 
 def plain(question: Question) -> dict:
     """A question's spec as plain dicts and lists, for readable comparisons."""
+
     def thaw(value):
         if isinstance(value, dict) or hasattr(value, "items"):
             return {k: thaw(v) for k, v in value.items()}
         return [thaw(v) for v in value] if isinstance(value, tuple) else value
+
     return thaw(question.spec)
 
 
@@ -75,7 +79,8 @@ def plain(question: Question) -> dict:
 
 
 def test_export_single_writes_right_wrong_feedback_and_metadata_comment() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: capital
           type: single
           prompt: Which city is the capital of Turkey?
@@ -89,7 +94,8 @@ def test_export_single_writes_right_wrong_feedback_and_metadata_comment() -> Non
           answer: A
           feedback:
             B: The largest city, not the capital.
-    """))
+    """)
+    )
     assert body(exported.text) == (
         "// source: aras ¶6; tags: geo, easy-one; difficulty: easy; points: 1\n"
         "::capital::[markdown]Which city is the capital of Turkey? {\n"
@@ -102,7 +108,8 @@ def test_export_single_writes_right_wrong_feedback_and_metadata_comment() -> Non
 
 
 def test_export_multiple_shares_plus_and_minus_hundred_percent() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: figures
           type: multiple
           prompt: Which figures does Aras give?
@@ -116,7 +123,8 @@ def test_export_multiple_shares_plus_and_minus_hundred_percent() -> None:
           answer: [A, B]
           feedback:
             C: That is EU aid.
-    """))
+    """)
+    )
     assert body(exported.text) == (
         "// difficulty: medium; points: 2\n"
         "::figures::[markdown]Which figures does Aras give? {\n"
@@ -132,14 +140,16 @@ def test_export_multiple_shares_plus_and_minus_hundred_percent() -> None:
 
 def test_export_multiple_uses_moodle_fractions_and_notes_rounding() -> None:
     choices = ", ".join(f"{chr(65 + i)}: Option {i}" for i in range(12))
-    exported = export_gift(bank(f"""
+    exported = export_gift(
+        bank(f"""
         - id: many
           type: multiple
           prompt: Pick A.
           explanation: Only A.
           answer: [A]
           choices: {{{choices}}}
-    """))
+    """)
+    )
     assert "\t~%100%Option 0\n" in exported.text
     assert exported.text.count("\t~%-10%Option") == 11  # -100/11 is not a Moodle grade
     assert exported.notes == (
@@ -150,21 +160,24 @@ def test_export_multiple_uses_moodle_fractions_and_notes_rounding() -> None:
 
 
 def test_export_multiple_thirds_use_moodle_five_decimals() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: thirds
           type: multiple
           prompt: Pick three.
           explanation: A, B and C.
           choices: {A: a, B: b, C: c, D: d, E: e, F: f}
           answer: [A, B, C]
-    """))
+    """)
+    )
     assert "\t~%33.33333%a\n" in exported.text
     assert "\t~%-33.33333%d\n" in exported.text
     assert exported.notes == ()
 
 
 def test_export_truefalse_puts_wrong_answer_feedback_first() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: assurances
           type: truefalse
           prompt: Putin gave the assurances Erdogan hoped for.
@@ -185,7 +198,8 @@ def test_export_truefalse_puts_wrong_answer_feedback_first() -> None:
           prompt: Ankara is a city.
           explanation: True.
           answer: true
-    """))
+    """)
+    )
     assert body(exported.text).split("\n\n") == [
         "// difficulty: medium; points: 1\n"
         "::assurances::[markdown]Putin gave the assurances Erdogan hoped for. {\n"
@@ -198,14 +212,16 @@ def test_export_truefalse_puts_wrong_answer_feedback_first() -> None:
 
 
 def test_export_short_writes_answers_and_reports_the_pattern() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: astana
           type: short
           prompt: Which process?
           explanation: Astana.
           answers: [Astana, the Astana process]
           pattern: "(the )?astana( process)?"
-    """))
+    """)
+    )
     assert body(exported.text) == (
         "// difficulty: medium; points: 1\n"
         "::astana::[markdown]Which process? {\n"
@@ -222,7 +238,8 @@ def test_export_short_writes_answers_and_reports_the_pattern() -> None:
 
 
 def test_export_numeric_writes_value_tolerance_and_unit() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: gain
           type: numeric
           prompt: How much could Turkish companies have gained?
@@ -236,7 +253,8 @@ def test_export_numeric_writes_value_tolerance_and_unit() -> None:
           prompt: In which year?
           explanation: 2017.
           answer: 2017
-    """))
+    """)
+    )
     assert body(exported.text).split("\n\n") == [
         "// source: aras ¶6; difficulty: medium; points: 1; unit: US dollars\n"
         "::gain::[markdown]How much could Turkish companies have gained? (US dollars) {\n"
@@ -248,7 +266,8 @@ def test_export_numeric_writes_value_tolerance_and_unit() -> None:
 
 
 def test_export_matching_writes_arrows_and_distractors_with_an_empty_left_side() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: commitments
           type: matching
           prompt: Match each side to its promise.
@@ -258,7 +277,8 @@ def test_export_matching_writes_arrows_and_distractors_with_an_empty_left_side()
             Turkey: Clear radical groups
           distractors:
             - Set up a safe haven
-    """))
+    """)
+    )
     assert body(exported.text) == (
         "// difficulty: medium; points: 1\n"
         "::commitments::[markdown]Match each side to its promise. {\n"
@@ -273,7 +293,8 @@ def test_export_matching_writes_arrows_and_distractors_with_an_empty_left_side()
 
 
 def test_export_essay_puts_model_answer_in_general_feedback_and_reports_rubric() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: idlib-essay
           type: essay
           prompt: Why was the Idlib agreement not working?
@@ -284,7 +305,8 @@ def test_export_essay_puts_model_answer_in_general_feedback_and_reports_rubric()
             - criterion: Names both commitments
               points: 2
           min_words: 50
-    """))
+    """)
+    )
     assert body(exported.text) == (
         "// difficulty: medium; points: 2\n"
         "::idlib-essay::[markdown]Why was the Idlib agreement not working? {\n"
@@ -304,7 +326,8 @@ def test_export_essay_puts_model_answer_in_general_feedback_and_reports_rubric()
 
 
 def test_export_skips_ordering_and_blanks_and_says_why() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: chronology
           type: ordering
           prompt: Put in order.
@@ -316,7 +339,8 @@ def test_export_skips_ordering_and_blanks_and_says_why() -> None:
           explanation: Assad.
           blanks:
             leader: [Assad]
-    """))
+    """)
+    )
     assert exported.text == HEADER
     assert exported.skipped == (
         "question 'chronology' (ordering): GIFT has no ordering type; not exported",
@@ -328,8 +352,17 @@ def test_export_skips_ordering_and_blanks_and_says_why() -> None:
 
 def test_export_escapes_special_characters_and_awkward_line_breaks() -> None:
     prompt = "Line one: ~={}#\\\n\nSecond paragraph\n  indented\n// not a comment"
-    question = Question("esc", "truefalse", prompt, 1.0, (), "medium", None,
-                        "Why: because {x} = 1 # ~", {"answer": True})
+    question = Question(
+        "esc",
+        "truefalse",
+        prompt,
+        1.0,
+        (),
+        "medium",
+        None,
+        "Why: because {x} = 1 # ~",
+        {"answer": True},
+    )
     exported = export_gift(Bank("demo", "Demo bank", "", None, (question,)))
     assert body(exported.text) == (
         "// difficulty: medium; points: 1\n"
@@ -368,21 +401,25 @@ def test_export_guards_texts_that_look_like_weights_or_format_markers() -> None:
 
 
 def test_export_reports_choice_keys_an_import_cannot_give_back() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: keys
           type: single
           prompt: Which?
           explanation: Two.
           choices: {"1": one, "2": two}
           answer: "2"
-    """))
-    assert exported.notes == ("question 'keys' (single): choice keys 1, 2 come back from an "
-                              "import as A, B",)
+    """)
+    )
+    assert exported.notes == (
+        "question 'keys' (single): choice keys 1, 2 come back from an import as A, B",
+    )
     assert exported.lossy == {"keys"}
 
 
 def test_export_reports_arrows_that_gift_would_misread() -> None:
-    exported = export_gift(bank("""
+    exported = export_gift(
+        bank("""
         - id: arrow-short
           type: short
           prompt: Which?
@@ -393,7 +430,8 @@ def test_export_reports_arrows_that_gift_would_misread() -> None:
           prompt: Match.
           explanation: As given.
           pairs: {"x -> y": one, z: two}
-    """))
+    """)
+    )
     assert exported.lossy == {"arrow-short", "arrow-left"}
     assert any("'a->b' contains '->'" in n for n in exported.notes)
     assert any("'x -> y' contains '->'" in n for n in exported.notes)
@@ -441,25 +479,40 @@ MOODLE_SAMPLE = """
 def test_import_moodle_sample_gives_every_type() -> None:
     imported = gift(MOODLE_SAMPLE)
     got = questions(imported)
-    assert list(got) == ["grant-s-tomb", "grant-t-f", "tomb-short", "grant-born", "range",
-                         "capitals", "missing-word", "essay"]
+    assert list(got) == [
+        "grant-s-tomb",
+        "grant-t-f",
+        "tomb-short",
+        "grant-born",
+        "range",
+        "capitals",
+        "missing-word",
+        "essay",
+    ]
     tomb = got["grant-s-tomb"]
     assert (tomb.type, tomb.prompt, tomb.explanation) == (
-        "single", "Who's buried in Grant's tomb?", "Grant lies in a mausoleum above ground.")
+        "single",
+        "Who's buried in Grant's tomb?",
+        "Grant lies in a mausoleum above ground.",
+    )
     assert plain(tomb) == {
-        "choices": {"A": "Grant", "B": "no one", "C": "Jefferson"}, "answer": "B",
+        "choices": {"A": "Grant", "B": "no one", "C": "Jefferson"},
+        "answer": "B",
         "feedback": {"A": "Not quite.", "B": "Right: he is entombed."},
     }
     assert (tomb.points, tomb.tags, tomb.difficulty, tomb.source) == (1.0, (), "medium", None)
     truefalse = got["grant-t-f"]
     assert truefalse.prompt == "Grant is buried in\nGrant's tomb."
-    assert plain(truefalse) == {"answer": False, "feedback": {
-        False: "Right.", True: "He is entombed, not buried."}}
+    assert plain(truefalse) == {
+        "answer": False,
+        "feedback": {False: "Right.", True: "He is entombed, not buried."},
+    }
     assert plain(got["tomb-short"]) == {"answers": ["no one", "nobody"]}
     assert plain(got["grant-born"]) == {"answer": 1822, "tolerance": 5}
     assert plain(got["range"]) == {"answer": 3, "tolerance": 2}
-    assert plain(got["capitals"]) == {"pairs": {"Canada": "Ottawa", "Italy": "Rome",
-                                                "Japan": "Tokyo"}}
+    assert plain(got["capitals"]) == {
+        "pairs": {"Canada": "Ottawa", "Italy": "Rome", "Japan": "Tokyo"}
+    }
     missing = got["missing-word"]
     assert (missing.type, missing.prompt) == ("single", "Grant is _____ in Grant's tomb.")
     assert plain(missing)["answer"] == "B"
@@ -485,9 +538,11 @@ def test_import_writes_the_bank_yaml_that_the_loader_checked() -> None:
 
 
 def test_import_reads_escapes_and_newline_escapes() -> None:
-    got = questions(gift(r"""
+    got = questions(
+        gift(r"""
         ::Escapes::Is 1 \= 1 \{always\}\: \#1\~ a\\b?\nSecond line \% kept{T####Yes\: always.}
-    """))
+    """)
+    )
     question = got["escapes"]
     assert question.prompt == "Is 1 = 1 {always}: #1~ a\\b?\nSecond line \\% kept"
     assert question.explanation == "Yes: always."
@@ -520,8 +575,11 @@ def test_import_weights_that_follow_our_rule_make_a_multiple_question_quietly() 
     """)
     question = questions(imported)["pick-two"]
     assert question.type == "multiple"
-    assert plain(question) == {"choices": {"A": "Two", "B": "Four", "C": "Three"},
-                               "answer": ["A", "B"], "feedback": {"C": "Odd."}}
+    assert plain(question) == {
+        "choices": {"A": "Two", "B": "Four", "C": "Three"},
+        "answer": ["A", "B"],
+        "feedback": {"C": "Odd."},
+    }
     assert imported.notes == ()
 
 
@@ -603,11 +661,13 @@ def test_import_numeric_forms() -> None:
 
 
 def test_import_missing_word_for_other_types_too() -> None:
-    got = questions(gift("""
+    got = questions(
+        gift("""
         ::Cat::The {=cat =kitten####Cat.} sat on the mat.
 
         ::Year::The war ended in {#1945} in Europe.
-    """))
+    """)
+    )
     assert (got["cat"].type, got["cat"].prompt) == ("short", "The _____ sat on the mat.")
     assert plain(got["cat"]) == {"answers": ["cat", "kitten"]}
     assert got["year"].prompt == "The war ended in _____ in Europe."
@@ -618,7 +678,9 @@ def test_import_essay_without_feedback_gets_placeholders_and_notes() -> None:
     imported = gift("::E::Discuss.{}")
     question = questions(imported)["e"]
     assert (question.explanation, plain(question)) == (
-        NO_EXPLANATION, {"model_answer": NO_MODEL_ANSWER})
+        NO_EXPLANATION,
+        {"model_answer": NO_MODEL_ANSWER},
+    )
     assert imported.notes == (
         f"question 1 'E' (line 1): no general feedback (####): the explanation is "
         f"'{NO_EXPLANATION}' and the model answer '{NO_MODEL_ANSWER}'",
@@ -629,8 +691,7 @@ def test_import_missing_explanation_gets_a_placeholder_and_a_valid_bank() -> Non
     imported = gift("Is Ankara the capital?{TRUE}")
     assert questions(imported)["q1"].explanation == NO_EXPLANATION
     assert imported.notes == (
-        f"question 1 (line 1): no general feedback (####): the explanation is "
-        f"'{NO_EXPLANATION}'",
+        f"question 1 (line 1): no general feedback (####): the explanation is '{NO_EXPLANATION}'",
     )
 
 
@@ -648,8 +709,9 @@ def test_import_matching_distractors_and_repeated_left_items() -> None:
         "pairs": {"Russia": "Restrain Damascus", "Turkey": "Clear radicals"},
         "distractors": ["Build a safe haven"],
     }
-    assert imported.notes == ("question 1 'M' (line 1): left item 'Turkey' appears twice; its "
-                              "second pair was dropped",)
+    assert imported.notes == (
+        "question 1 'M' (line 1): left item 'Turkey' appears twice; its second pair was dropped",
+    )
 
 
 def test_import_titles_become_unique_ids_and_untitled_questions_are_numbered() -> None:
@@ -690,8 +752,12 @@ def test_import_notes_bad_metadata_and_keeps_the_question() -> None:
         ::Far::Is it?{T####Yes.}
     """)
     got = questions(imported)
-    assert (got["meta"].source, got["meta"].tags, got["meta"].difficulty,
-            got["meta"].points) == (None, ("ok",), "medium", 1.0)
+    assert (got["meta"].source, got["meta"].tags, got["meta"].difficulty, got["meta"].points) == (
+        None,
+        ("ok",),
+        "medium",
+        1.0,
+    )
     where, far = "question 1 'Meta' (line 2)", "question 2 'Far' (line 5)"
     assert imported.notes == (
         f"{where}: unknown metadata 'colour' in the comment ignored",
@@ -706,7 +772,8 @@ def test_import_notes_bad_metadata_and_keeps_the_question() -> None:
 
 def test_import_moodle_export_style() -> None:
     # What Moodle's own GIFT export writes: id comments, explicit weights, [moodle] markers.
-    got = questions(gift("""
+    got = questions(
+        gift("""
         // question: 12  name: Capital
         ::Capital::[moodle]Capital of Turkey?{
         \t=%100%Ankara#
@@ -718,7 +785,8 @@ def test_import_moodle_export_style() -> None:
         ::Grant::[moodle]Born?{#
         \t=%100%1822:0#
         }
-    """))
+    """)
+    )
     assert plain(got["capital"]) == {"answers": ["Ankara", "ankara city"]}
     assert got["capital"].explanation == "Ankara."
     assert plain(got["grant"]) == {"answer": 1822, "tolerance": 0}
@@ -784,7 +852,8 @@ def test_import_with_no_question_returns_no_yaml_and_an_error() -> None:
     assert imported.bank_yaml is None
     assert not imported.result.ok
     assert [e.message for e in imported.result.errors] == [
-        "the GIFT text has no question that can be imported"]
+        "the GIFT text has no question that can be imported"
+    ]
     assert len(imported.notes) == 2
 
 
@@ -793,15 +862,17 @@ def test_import_passes_bank_level_problems_to_the_loader_result() -> None:
     assert imported.bank_yaml is not None
     assert [e.message for e in imported.result.errors] == [
         "id 'Not A Slug' is not valid: use lowercase letters, digits and single hyphens, "
-        "e.g. 's400-costs'"]
+        "e.g. 's400-costs'"
+    ]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_import_never_raises_on_arbitrary_text(text: str) -> None:
     imported = import_gift(text, "demo", "Demo", READINGS)
-    assert (imported.bank_yaml is None) == (imported.result.bank is None and
-                                            imported.result.question_count == 0)
+    assert (imported.bank_yaml is None) == (
+        imported.result.bank is None and imported.result.question_count == 0
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -816,22 +887,27 @@ def test_import_never_raises_on_gift_like_text(text: str) -> None:
 
 
 # Texts as a bank holds them: stripped, any printable characters, GIFT's specials and breaks.
-TEXTS = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Co"))
-    | st.sampled_from("\n\t \\~=#{}:%->[]/"),
-    min_size=1, max_size=40,
-).map(str.strip).filter(bool)
+TEXTS = (
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Co"))
+        | st.sampled_from("\n\t \\~=#{}:%->[]/"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS, TEXTS, TEXTS, TEXTS, TEXTS)
-def test_round_trip_keeps_any_text(prompt: str, explanation: str, right: str, wrong: str,
-                                   feedback: str) -> None:
+def test_round_trip_keeps_any_text(
+    prompt: str, explanation: str, right: str, wrong: str, feedback: str
+) -> None:
     if len({normalize_answer(right), normalize_answer(wrong), ""}) < 3:
         return  # the loader rejects equal or empty choices; that is not GIFT's business
     spec = {"choices": {"A": wrong, "B": right}, "answer": "B", "feedback": {"A": feedback}}
-    question = Question("q", "single", prompt, 1.0, (), "medium", None, explanation,
-                        freeze(spec))
+    question = Question("q", "single", prompt, 1.0, (), "medium", None, explanation, freeze(spec))
     exported = export_gift(Bank("demo", "Demo bank", "", None, (question,)))
     assert questions(import_gift(exported.text, "demo", "Demo bank", READINGS))["q"] == question
 

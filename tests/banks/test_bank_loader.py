@@ -38,8 +38,9 @@ readings:
     paragraphs: 10
 """
 READINGS = {
-    "aras": Reading("aras", "Turkey and Russia: An Asymmetrical Partnership?", "Bulent Aras",
-                    "2019-09", 10),
+    "aras": Reading(
+        "aras", "Turkey and Russia: An Asymmetrical Partnership?", "Bulent Aras", "2019-09", 10
+    ),
     "alliance": Reading("alliance", "The Russo-Turkish Alliance", "(not named)", "2019-11", 10),
 }
 HEAD = "id: demo\ntitle: Demo bank\nquestions:\n"
@@ -85,202 +86,482 @@ SINGLE = """\
 
 # (test id, questions YAML, text on the offending line, question id, exact message)
 ERROR_CASES = [
-    ("unknown-question-key", SINGLE + "  explaination: typo\n", "explaination",
-     "q1", "unknown key 'explaination' (did you mean 'explanation'?)"),
-    ("other-type-key", SINGLE + "  answers: [x]\n", "answers:",
-     "q1", "key 'answers' is not used by type 'single' (did you mean 'answer'?)"),
-    ("missing-explanation", SINGLE.replace("  explanation: Because.\n", ""), "- id: q1",
-     "q1", "missing required key 'explanation'"),
-    ("empty-explanation", SINGLE.replace("Because.", '""'), "explanation:",
-     "q1", "'explanation' is empty"),
-    ("empty-prompt", SINGLE.replace("Pick one.", ""), "prompt:",
-     "q1", "'prompt' is empty"),
-    ("missing-type", SINGLE.replace("  type: single\n", ""), "- id: q1",
-     "q1", "missing required key 'type'"),
-    ("unknown-type", SINGLE.replace("type: single", "type: mcq"), "type: mcq", "q1",
-     "unknown type 'mcq' (known types: blanks, essay, matching, multiple, numeric, "
-     "ordering, short, single, truefalse)"),
-    ("unknown-type-suggests", SINGLE.replace("type: single", "type: singel"), "type:", "q1",
-     "unknown type 'singel' (did you mean 'single'?) (known types: blanks, essay, matching, "
-     "multiple, numeric, ordering, short, single, truefalse)"),
-    ("bad-question-id", SINGLE.replace("id: q1", "id: Q 1"), "id: Q 1", "Q 1",
-     "id 'Q 1' is not valid: use lowercase letters, digits and single hyphens, "
-     "e.g. 's400-costs'"),
-    ("points-zero", SINGLE + "  points: 0\n", "points:",
-     "q1", "points must be greater than 0, not 0"),
-    ("points-negative", SINGLE + "  points: -1.5\n", "points:",
-     "q1", "points must be greater than 0, not -1.5"),
-    ("points-text", SINGLE + "  points: one\n", "points:",
-     "q1", "'points' must be a number, not text 'one'"),
-    ("points-quoted", SINGLE + "  points: '2'\n", "points:",
-     "q1", "'points' must be a number, not text '2' (remove the quotes)"),
-    ("difficulty", SINGLE + "  difficulty: Hard\n", "difficulty:",
-     "q1", "difficulty 'Hard' must be one of easy, medium, hard"),
-    ("bad-tag", SINGLE + "  tags: [ok, Not OK]\n", "tags:",
-     "q1", "tags[2] 'Not OK' is not valid: tags are lowercase slugs, e.g. 'f35'"),
-    ("tags-not-list", SINGLE + "  tags: f35\n", "tags:",
-     "q1", "'tags' must be a list, not text 'f35'"),
-    ("source-unknown-reading", SINGLE + "  source: arass ¶6\n", "source:",
-     "q1", "source 'arass ¶6' names unknown reading 'arass' (known: alliance, aras)"),
-    ("source-paragraph-outside", SINGLE + "  source: aras ¶2, ¶11\n", "source:",
-     "q1", "source 'aras ¶2, ¶11': paragraph ¶11 is outside aras ¶1-¶10"),
-    ("source-paragraph-zero", SINGLE + "  source: aras ¶0\n", "source:",
-     "q1", "source 'aras ¶0': paragraph ¶0 is outside aras ¶1-¶10"),
-    ("source-malformed", SINGLE + "  source: aras p6\n", "source:",
-     "q1", "source 'aras p6' is not in the form 'aras ¶6', 'aras ¶6-7' or 'aras ¶2, ¶6'"),
-    ("source-backwards", SINGLE + "  source: aras ¶7-6\n", "source:",
-     "q1", "source 'aras ¶7-6': range ¶7-6 runs backwards"),
-    ("source-no-default", SINGLE + "  source: ¶6\n", "source:",
-     "q1", "source '¶6' names no reading and the bank has no default 'source'"),
-    ("duplicate-key", SINGLE + "  answer: B\n", "answer: B",
-     "q1", "duplicate key 'answer' (first at line 12)"),
-    ("question-not-mapping", "- just text\n", "- just text",
-     "#1", "each question must be a mapping of keys (id, type, prompt...), not text 'just text'"),
+    (
+        "unknown-question-key",
+        SINGLE + "  explaination: typo\n",
+        "explaination",
+        "q1",
+        "unknown key 'explaination' (did you mean 'explanation'?)",
+    ),
+    (
+        "other-type-key",
+        SINGLE + "  answers: [x]\n",
+        "answers:",
+        "q1",
+        "key 'answers' is not used by type 'single' (did you mean 'answer'?)",
+    ),
+    (
+        "missing-explanation",
+        SINGLE.replace("  explanation: Because.\n", ""),
+        "- id: q1",
+        "q1",
+        "missing required key 'explanation'",
+    ),
+    (
+        "empty-explanation",
+        SINGLE.replace("Because.", '""'),
+        "explanation:",
+        "q1",
+        "'explanation' is empty",
+    ),
+    ("empty-prompt", SINGLE.replace("Pick one.", ""), "prompt:", "q1", "'prompt' is empty"),
+    (
+        "missing-type",
+        SINGLE.replace("  type: single\n", ""),
+        "- id: q1",
+        "q1",
+        "missing required key 'type'",
+    ),
+    (
+        "unknown-type",
+        SINGLE.replace("type: single", "type: mcq"),
+        "type: mcq",
+        "q1",
+        "unknown type 'mcq' (known types: blanks, essay, matching, multiple, numeric, "
+        "ordering, short, single, truefalse)",
+    ),
+    (
+        "unknown-type-suggests",
+        SINGLE.replace("type: single", "type: singel"),
+        "type:",
+        "q1",
+        "unknown type 'singel' (did you mean 'single'?) (known types: blanks, essay, matching, "
+        "multiple, numeric, ordering, short, single, truefalse)",
+    ),
+    (
+        "bad-question-id",
+        SINGLE.replace("id: q1", "id: Q 1"),
+        "id: Q 1",
+        "Q 1",
+        "id 'Q 1' is not valid: use lowercase letters, digits and single hyphens, "
+        "e.g. 's400-costs'",
+    ),
+    (
+        "points-zero",
+        SINGLE + "  points: 0\n",
+        "points:",
+        "q1",
+        "points must be greater than 0, not 0",
+    ),
+    (
+        "points-negative",
+        SINGLE + "  points: -1.5\n",
+        "points:",
+        "q1",
+        "points must be greater than 0, not -1.5",
+    ),
+    (
+        "points-text",
+        SINGLE + "  points: one\n",
+        "points:",
+        "q1",
+        "'points' must be a number, not text 'one'",
+    ),
+    (
+        "points-quoted",
+        SINGLE + "  points: '2'\n",
+        "points:",
+        "q1",
+        "'points' must be a number, not text '2' (remove the quotes)",
+    ),
+    (
+        "difficulty",
+        SINGLE + "  difficulty: Hard\n",
+        "difficulty:",
+        "q1",
+        "difficulty 'Hard' must be one of easy, medium, hard",
+    ),
+    (
+        "bad-tag",
+        SINGLE + "  tags: [ok, Not OK]\n",
+        "tags:",
+        "q1",
+        "tags[2] 'Not OK' is not valid: tags are lowercase slugs, e.g. 'f35'",
+    ),
+    (
+        "tags-not-list",
+        SINGLE + "  tags: f35\n",
+        "tags:",
+        "q1",
+        "'tags' must be a list, not text 'f35'",
+    ),
+    (
+        "source-unknown-reading",
+        SINGLE + "  source: arass ¶6\n",
+        "source:",
+        "q1",
+        "source 'arass ¶6' names unknown reading 'arass' (known: alliance, aras)",
+    ),
+    (
+        "source-paragraph-outside",
+        SINGLE + "  source: aras ¶2, ¶11\n",
+        "source:",
+        "q1",
+        "source 'aras ¶2, ¶11': paragraph ¶11 is outside aras ¶1-¶10",
+    ),
+    (
+        "source-paragraph-zero",
+        SINGLE + "  source: aras ¶0\n",
+        "source:",
+        "q1",
+        "source 'aras ¶0': paragraph ¶0 is outside aras ¶1-¶10",
+    ),
+    (
+        "source-malformed",
+        SINGLE + "  source: aras p6\n",
+        "source:",
+        "q1",
+        "source 'aras p6' is not in the form 'aras ¶6', 'aras ¶6-7' or 'aras ¶2, ¶6'",
+    ),
+    (
+        "source-backwards",
+        SINGLE + "  source: aras ¶7-6\n",
+        "source:",
+        "q1",
+        "source 'aras ¶7-6': range ¶7-6 runs backwards",
+    ),
+    (
+        "source-no-default",
+        SINGLE + "  source: ¶6\n",
+        "source:",
+        "q1",
+        "source '¶6' names no reading and the bank has no default 'source'",
+    ),
+    (
+        "duplicate-key",
+        SINGLE + "  answer: B\n",
+        "answer: B",
+        "q1",
+        "duplicate key 'answer' (first at line 12)",
+    ),
+    (
+        "question-not-mapping",
+        "- just text\n",
+        "- just text",
+        "#1",
+        "each question must be a mapping of keys (id, type, prompt...), not text 'just text'",
+    ),
     # single
-    ("single-answer-not-choice", SINGLE.replace("answer: A", "answer: E"), "answer: E",
-     "q1", "answer 'E' is not one of the choices A, B, C"),
-    ("single-one-choice", SINGLE.replace("    B: two\n    C: three\n", ""), "choices:",
-     "q1", "needs at least 2 choices, found 1"),
-    ("single-duplicate-choice", SINGLE.replace("C: three", "C: One!"), "C: One!",
-     "q1", "choice C has the same text as choice A"),
-    ("single-bad-choice-key", SINGLE.replace("C: three", "c: three"), "c: three", "q1",
-     "key 'c' in 'choices' is not valid: choice keys are 1-4 capital letters or digits, "
-     "like A, B, C"),
-    ("single-empty-choice", SINGLE.replace("C: three", "C:"), "C:",
-     "q1", "'choices.C' is empty"),
-    ("single-choices-list", SINGLE.replace(
-        "  choices:\n    A: one\n    B: two\n    C: three\n", "  choices: [one, two]\n"),
-     "choices:", "q1", "'choices' must be a mapping (one 'key: value' per line), not a list"),
-    ("single-feedback-unknown", SINGLE + "  feedback:\n    E: no such choice\n", "E: no such",
-     "q1", "feedback for 'E', which is not one of the choices A, B, C"),
-    ("single-missing-answer", SINGLE.replace("  answer: A\n", ""), "- id: q1",
-     "q1", "missing required key 'answer'"),
+    (
+        "single-answer-not-choice",
+        SINGLE.replace("answer: A", "answer: E"),
+        "answer: E",
+        "q1",
+        "answer 'E' is not one of the choices A, B, C",
+    ),
+    (
+        "single-one-choice",
+        SINGLE.replace("    B: two\n    C: three\n", ""),
+        "choices:",
+        "q1",
+        "needs at least 2 choices, found 1",
+    ),
+    (
+        "single-duplicate-choice",
+        SINGLE.replace("C: three", "C: One!"),
+        "C: One!",
+        "q1",
+        "choice C has the same text as choice A",
+    ),
+    (
+        "single-bad-choice-key",
+        SINGLE.replace("C: three", "c: three"),
+        "c: three",
+        "q1",
+        "key 'c' in 'choices' is not valid: choice keys are 1-4 capital letters or digits, "
+        "like A, B, C",
+    ),
+    ("single-empty-choice", SINGLE.replace("C: three", "C:"), "C:", "q1", "'choices.C' is empty"),
+    (
+        "single-choices-list",
+        SINGLE.replace(
+            "  choices:\n    A: one\n    B: two\n    C: three\n", "  choices: [one, two]\n"
+        ),
+        "choices:",
+        "q1",
+        "'choices' must be a mapping (one 'key: value' per line), not a list",
+    ),
+    (
+        "single-feedback-unknown",
+        SINGLE + "  feedback:\n    E: no such choice\n",
+        "E: no such",
+        "q1",
+        "feedback for 'E', which is not one of the choices A, B, C",
+    ),
+    (
+        "single-missing-answer",
+        SINGLE.replace("  answer: A\n", ""),
+        "- id: q1",
+        "q1",
+        "missing required key 'answer'",
+    ),
     # multiple
-    ("multiple-empty-answer",
-     SINGLE.replace("single", "multiple").replace("answer: A", "answer: []"), "answer:",
-     "q1", "answer must list at least one choice key"),
-    ("multiple-unknown-answer",
-     SINGLE.replace("single", "multiple").replace("answer: A", "answer:\n    - A\n    - E"),
-     "- E", "q1", "answer 'E' is not one of the choices A, B, C"),
-    ("multiple-answer-not-list",
-     SINGLE.replace("single", "multiple"), "answer: A",
-     "q1", "'answer' must be a list, not text 'A'"),
+    (
+        "multiple-empty-answer",
+        SINGLE.replace("single", "multiple").replace("answer: A", "answer: []"),
+        "answer:",
+        "q1",
+        "answer must list at least one choice key",
+    ),
+    (
+        "multiple-unknown-answer",
+        SINGLE.replace("single", "multiple").replace("answer: A", "answer:\n    - A\n    - E"),
+        "- E",
+        "q1",
+        "answer 'E' is not one of the choices A, B, C",
+    ),
+    (
+        "multiple-answer-not-list",
+        SINGLE.replace("single", "multiple"),
+        "answer: A",
+        "q1",
+        "'answer' must be a list, not text 'A'",
+    ),
     # truefalse
-    ("truefalse-quoted",
-     "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: 'false'\n",
-     "answer:", "tf", "'answer' must be true or false, not text 'false' (remove the quotes)"),
-    ("truefalse-text",
-     "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: maybe\n",
-     "answer:", "tf", "'answer' must be true or false, not text 'maybe'"),
-    ("truefalse-feedback-key",
-     "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: true\n"
-     "  feedback:\n    maybe: hm\n", "maybe:", "tf",
-     "key 'maybe' in 'feedback' must be true or false"),
+    (
+        "truefalse-quoted",
+        "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: 'false'\n",
+        "answer:",
+        "tf",
+        "'answer' must be true or false, not text 'false' (remove the quotes)",
+    ),
+    (
+        "truefalse-text",
+        "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: maybe\n",
+        "answer:",
+        "tf",
+        "'answer' must be true or false, not text 'maybe'",
+    ),
+    (
+        "truefalse-feedback-key",
+        "- id: tf\n  type: truefalse\n  prompt: p\n  explanation: e\n  answer: true\n"
+        "  feedback:\n    maybe: hm\n",
+        "maybe:",
+        "tf",
+        "key 'maybe' in 'feedback' must be true or false",
+    ),
     # short
-    ("short-no-answers",
-     "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers: []\n",
-     "answers:", "s", "'answers' has no accepted answers"),
-    ("short-missing-answers",
-     "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  pattern: ab+\n",
-     "- id: s", "s", "missing required key 'answers'"),
-    ("short-answer-only-punctuation",
-     "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers:\n    - ok\n    - '?!'\n",
-     "- '?!'", "s", "accepted answer '?!' is empty once punctuation is ignored"),
-    ("short-bad-pattern",
-     "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers: [a]\n  pattern: '(ab'\n",
-     "pattern:", "s",
-     "pattern is not a valid regular expression: missing ), unterminated subpattern "
-     "at position 0"),
+    (
+        "short-no-answers",
+        "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers: []\n",
+        "answers:",
+        "s",
+        "'answers' has no accepted answers",
+    ),
+    (
+        "short-missing-answers",
+        "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  pattern: ab+\n",
+        "- id: s",
+        "s",
+        "missing required key 'answers'",
+    ),
+    (
+        "short-answer-only-punctuation",
+        "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers:\n    - ok\n    - '?!'\n",
+        "- '?!'",
+        "s",
+        "accepted answer '?!' is empty once punctuation is ignored",
+    ),
+    (
+        "short-bad-pattern",
+        "- id: s\n  type: short\n  prompt: p\n  explanation: e\n  answers: [a]\n  pattern: '(ab'\n",
+        "pattern:",
+        "s",
+        "pattern is not a valid regular expression: missing ), unterminated subpattern "
+        "at position 0",
+    ),
     # numeric
-    ("numeric-not-number",
-     "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: 1.5 billion\n",
-     "answer:", "n", "'answer' must be a number, not text '1.5 billion'"),
-    ("numeric-infinite",
-     "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: .inf\n",
-     "answer:", "n", "'answer' must be a finite number"),
-    ("numeric-negative-tolerance",
-     "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: 3\n  tolerance: -1\n",
-     "tolerance:", "n", "tolerance must be 0 or more, not -1"),
+    (
+        "numeric-not-number",
+        "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: 1.5 billion\n",
+        "answer:",
+        "n",
+        "'answer' must be a number, not text '1.5 billion'",
+    ),
+    (
+        "numeric-infinite",
+        "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: .inf\n",
+        "answer:",
+        "n",
+        "'answer' must be a finite number",
+    ),
+    (
+        "numeric-negative-tolerance",
+        "- id: n\n  type: numeric\n  prompt: p\n  explanation: e\n  answer: 3\n  tolerance: -1\n",
+        "tolerance:",
+        "n",
+        "tolerance must be 0 or more, not -1",
+    ),
     # ordering
-    ("ordering-one-item",
-     "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items: [only]\n",
-     "items:", "o", "needs at least 2 items, found 1"),
-    ("ordering-repeated-item",
-     "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items:\n"
-     "    - First\n    - Second\n    - first.\n",
-     "- first.", "o", "item 3 repeats item 1 ('First')"),
-    ("ordering-bad-scoring",
-     "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items: [a, b]\n"
-     "  scoring: pair\n", "scoring:", "o", "scoring 'pair' must be one of pairs, positions"),
+    (
+        "ordering-one-item",
+        "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items: [only]\n",
+        "items:",
+        "o",
+        "needs at least 2 items, found 1",
+    ),
+    (
+        "ordering-repeated-item",
+        "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items:\n"
+        "    - First\n    - Second\n    - first.\n",
+        "- first.",
+        "o",
+        "item 3 repeats item 1 ('First')",
+    ),
+    (
+        "ordering-bad-scoring",
+        "- id: o\n  type: ordering\n  prompt: p\n  explanation: e\n  items: [a, b]\n"
+        "  scoring: pair\n",
+        "scoring:",
+        "o",
+        "scoring 'pair' must be one of pairs, positions",
+    ),
     # matching
-    ("matching-one-pair",
-     "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n",
-     "pairs:", "m", "needs at least 2 pairs, found 1"),
-    ("matching-repeated-right",
-     "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: X\n",
-     "b: X", "m", "right side 'X' is also the match for 'a'"),
-    ("matching-distractor-is-right",
-     "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: y\n"
-     "  distractors:\n    - z\n    - 'y'\n",
-     "- 'y'", "m", "distractor 'y' is also the right side for 'b'"),
-    ("matching-repeated-distractor",
-     "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: y\n"
-     "  distractors:\n    - z\n    - Z\n",
-     "- Z", "m", "distractor 2 repeats distractor 1"),
+    (
+        "matching-one-pair",
+        "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n",
+        "pairs:",
+        "m",
+        "needs at least 2 pairs, found 1",
+    ),
+    (
+        "matching-repeated-right",
+        "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: X\n",
+        "b: X",
+        "m",
+        "right side 'X' is also the match for 'a'",
+    ),
+    (
+        "matching-distractor-is-right",
+        "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: y\n"
+        "  distractors:\n    - z\n    - 'y'\n",
+        "- 'y'",
+        "m",
+        "distractor 'y' is also the right side for 'b'",
+    ),
+    (
+        "matching-repeated-distractor",
+        "- id: m\n  type: matching\n  prompt: p\n  explanation: e\n  pairs:\n    a: x\n    b: y\n"
+        "  distractors:\n    - z\n    - Z\n",
+        "- Z",
+        "m",
+        "distractor 2 repeats distractor 1",
+    ),
     # blanks
-    ("blanks-marker-without-entry",
-     "- id: b\n  type: blanks\n  prompt: In [[year]] the [[who]] came.\n  explanation: e\n"
-     "  blanks:\n    year: ['2019']\n",
-     "prompt:", "b", "marker [[who]] has no entry in 'blanks'"),
-    ("blanks-entry-without-marker",
-     "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
-     "  blanks:\n    year: ['2019']\n    who: [Aras]\n",
-     "who:", "b", "blank 'who' has no [[who]] marker in the prompt"),
-    ("blanks-empty-answers",
-     "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
-     "  blanks:\n    year: []\n",
-     "year:", "b", "blank 'year' has no accepted answers"),
-    ("blanks-no-markers",
-     "- id: b\n  type: blanks\n  prompt: No markers.\n  explanation: e\n"
-     "  blanks:\n    year: ['2019']\n",
-     "prompt:", "b", "the prompt has no [[name]] blank markers"),
-    ("blanks-bad-marker",
-     "- id: b\n  type: blanks\n  prompt: In [[the year]] and [[x]].\n  explanation: e\n"
-     "  blanks:\n    x: ['1']\n",
-     "prompt:", "b",
-     "marker '[[the year]]' is not a valid blank name: use letters, digits, '-' or '_'"),
-    ("blanks-repeated-marker",
-     "- id: b\n  type: blanks\n  prompt: '[[x]] and [[x]]'\n  explanation: e\n"
-     "  blanks:\n    x: ['1']\n",
-     "prompt:", "b", "marker [[x]] appears more than once"),
-    ("blanks-answers-not-list",
-     "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
-     "  blanks:\n    year: 2019\n",
-     "year:", "b", "'blanks.year' must be a list, not the number 2019"),
+    (
+        "blanks-marker-without-entry",
+        "- id: b\n  type: blanks\n  prompt: In [[year]] the [[who]] came.\n  explanation: e\n"
+        "  blanks:\n    year: ['2019']\n",
+        "prompt:",
+        "b",
+        "marker [[who]] has no entry in 'blanks'",
+    ),
+    (
+        "blanks-entry-without-marker",
+        "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
+        "  blanks:\n    year: ['2019']\n    who: [Aras]\n",
+        "who:",
+        "b",
+        "blank 'who' has no [[who]] marker in the prompt",
+    ),
+    (
+        "blanks-empty-answers",
+        "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
+        "  blanks:\n    year: []\n",
+        "year:",
+        "b",
+        "blank 'year' has no accepted answers",
+    ),
+    (
+        "blanks-no-markers",
+        "- id: b\n  type: blanks\n  prompt: No markers.\n  explanation: e\n"
+        "  blanks:\n    year: ['2019']\n",
+        "prompt:",
+        "b",
+        "the prompt has no [[name]] blank markers",
+    ),
+    (
+        "blanks-bad-marker",
+        "- id: b\n  type: blanks\n  prompt: In [[the year]] and [[x]].\n  explanation: e\n"
+        "  blanks:\n    x: ['1']\n",
+        "prompt:",
+        "b",
+        "marker '[[the year]]' is not a valid blank name: use letters, digits, '-' or '_'",
+    ),
+    (
+        "blanks-repeated-marker",
+        "- id: b\n  type: blanks\n  prompt: '[[x]] and [[x]]'\n  explanation: e\n"
+        "  blanks:\n    x: ['1']\n",
+        "prompt:",
+        "b",
+        "marker [[x]] appears more than once",
+    ),
+    (
+        "blanks-answers-not-list",
+        "- id: b\n  type: blanks\n  prompt: In [[year]].\n  explanation: e\n"
+        "  blanks:\n    year: 2019\n",
+        "year:",
+        "b",
+        "'blanks.year' must be a list, not the number 2019",
+    ),
     # essay
-    ("essay-no-model-answer",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n",
-     "- id: es", "es", "missing required key 'model_answer'"),
-    ("essay-min-over-max",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
-     "  min_words: 300\n  max_words: 100\n",
-     "min_words:", "es", "min_words (300) is more than max_words (100)"),
-    ("essay-words-not-integer",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
-     "  max_words: 99.5\n",
-     "max_words:", "es", "'max_words' must be a whole number, not the number 99.5"),
-    ("essay-rubric-unknown-key",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
-     "  rubric:\n    - criterion: c\n      pts: 1\n",
-     "pts:", "es", "unknown key 'pts' in 'rubric[1]' (did you mean 'points'?)"),
-    ("essay-rubric-missing-points",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
-     "  rubric:\n    - criterion: c\n",
-     "- criterion: c", "es", "missing required key 'points' in 'rubric[1]'"),
-    ("essay-rubric-zero-points",
-     "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
-     "  rubric:\n    - criterion: c\n      points: 0\n",
-     "points: 0", "es", "rubric points must be > 0"),
+    (
+        "essay-no-model-answer",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n",
+        "- id: es",
+        "es",
+        "missing required key 'model_answer'",
+    ),
+    (
+        "essay-min-over-max",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
+        "  min_words: 300\n  max_words: 100\n",
+        "min_words:",
+        "es",
+        "min_words (300) is more than max_words (100)",
+    ),
+    (
+        "essay-words-not-integer",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
+        "  max_words: 99.5\n",
+        "max_words:",
+        "es",
+        "'max_words' must be a whole number, not the number 99.5",
+    ),
+    (
+        "essay-rubric-unknown-key",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
+        "  rubric:\n    - criterion: c\n      pts: 1\n",
+        "pts:",
+        "es",
+        "unknown key 'pts' in 'rubric[1]' (did you mean 'points'?)",
+    ),
+    (
+        "essay-rubric-missing-points",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
+        "  rubric:\n    - criterion: c\n",
+        "- criterion: c",
+        "es",
+        "missing required key 'points' in 'rubric[1]'",
+    ),
+    (
+        "essay-rubric-zero-points",
+        "- id: es\n  type: essay\n  prompt: p\n  explanation: e\n  model_answer: m\n"
+        "  rubric:\n    - criterion: c\n      points: 0\n",
+        "points: 0",
+        "es",
+        "rubric points must be > 0",
+    ),
 ]
 
 
@@ -302,27 +583,49 @@ def test_duplicate_question_id_points_at_second_id(tmp_path):
 
 
 def test_repeated_multiple_answer(tmp_path):
-    text = bank_text(SINGLE.replace("single", "multiple").replace(
-        "answer: A", "answer:\n    - A\n    - B\n    - A"))
+    text = bank_text(
+        SINGLE.replace("single", "multiple").replace(
+            "answer: A", "answer:\n    - A\n    - B\n    - A"
+        )
+    )
     result = load(tmp_path, text)
     assert found(result.errors) == [(15, "q1", "answer lists 'A' twice")]
 
 
 BANK_LEVEL_CASES = [
-    ("bank-unknown-key", "id: demo\ntitel: x\ntitle: t\nquestions:\n", "titel:",
-     "unknown key 'titel' (did you mean 'title'?)"),
-    ("bank-bad-id", "id: Demo Bank\ntitle: t\nquestions:\n", "id: Demo",
-     "id 'Demo Bank' is not valid: use lowercase letters, digits and single hyphens, "
-     "e.g. 's400-costs'"),
-    ("bank-missing-title", "id: demo\nquestions:\n", "id: demo",
-     "missing required key 'title'"),
-    ("bank-source-unknown", "id: demo\ntitle: t\nsource: nope\nquestions:\n", "source:",
-     "source names unknown reading 'nope' (known: alliance, aras)"),
-    ("bank-source-with-paragraph", "id: demo\ntitle: t\nsource: aras ¶3\nquestions:\n",
-     "source:", "the bank's source 'aras ¶3' must be a reading id only, like 'aras'; give "
-     "paragraphs on each question"),
-    ("bank-questions-not-list", "id: demo\ntitle: t\nquestions: many\n", "questions:",
-     "'questions' must be a list, not text 'many'"),
+    (
+        "bank-unknown-key",
+        "id: demo\ntitel: x\ntitle: t\nquestions:\n",
+        "titel:",
+        "unknown key 'titel' (did you mean 'title'?)",
+    ),
+    (
+        "bank-bad-id",
+        "id: Demo Bank\ntitle: t\nquestions:\n",
+        "id: Demo",
+        "id 'Demo Bank' is not valid: use lowercase letters, digits and single hyphens, "
+        "e.g. 's400-costs'",
+    ),
+    ("bank-missing-title", "id: demo\nquestions:\n", "id: demo", "missing required key 'title'"),
+    (
+        "bank-source-unknown",
+        "id: demo\ntitle: t\nsource: nope\nquestions:\n",
+        "source:",
+        "source names unknown reading 'nope' (known: alliance, aras)",
+    ),
+    (
+        "bank-source-with-paragraph",
+        "id: demo\ntitle: t\nsource: aras ¶3\nquestions:\n",
+        "source:",
+        "the bank's source 'aras ¶3' must be a reading id only, like 'aras'; give "
+        "paragraphs on each question",
+    ),
+    (
+        "bank-questions-not-list",
+        "id: demo\ntitle: t\nquestions: many\n",
+        "questions:",
+        "'questions' must be a list, not text 'many'",
+    ),
 ]
 
 
@@ -336,26 +639,46 @@ def test_bank_level_error(tmp_path, head, needle, message):
 
 
 FILE_CASES = [
-    ("yaml-syntax", "id: demo\ntitle: x\nquestions:\n  - id: q\n    prompt: a: b\n", 5,
-     "YAML syntax error: mapping values are not allowed here (put text that contains ': ' in "
-     "quotes, or use a '|' block)"),
-    ("yaml-tab", "id: demo\n\ttitle: x\n", 2,
-     "YAML syntax error: found character '\\t' that cannot start any token "
-     "(indent with spaces, not tabs)"),
-    ("alias", "id: &x demo\ntitle: *x\nquestions: []\n", 2,
-     "YAML syntax error: anchors and aliases (*name) are not supported in banks"),
+    (
+        "yaml-syntax",
+        "id: demo\ntitle: x\nquestions:\n  - id: q\n    prompt: a: b\n",
+        5,
+        "YAML syntax error: mapping values are not allowed here (put text that contains ': ' in "
+        "quotes, or use a '|' block)",
+    ),
+    (
+        "yaml-tab",
+        "id: demo\n\ttitle: x\n",
+        2,
+        "YAML syntax error: found character '\\t' that cannot start any token "
+        "(indent with spaces, not tabs)",
+    ),
+    (
+        "alias",
+        "id: &x demo\ntitle: *x\nquestions: []\n",
+        2,
+        "YAML syntax error: anchors and aliases (*name) are not supported in banks",
+    ),
     ("empty-file", "", 1, "the file is empty"),
-    ("not-a-mapping", "- a\n- b\n", 1,
-     "a bank file must be a mapping with id, title and questions"),
-    ("control-character", "id: demo\ntitle: x\x07\n", 2,
-     "character U+0007 is not allowed in YAML"),
-    ("two-documents", "id: a\n---\nid: b\n", 2,
-     "YAML syntax error: expected a single document in the stream, but found another document"),
+    (
+        "not-a-mapping",
+        "- a\n- b\n",
+        1,
+        "a bank file must be a mapping with id, title and questions",
+    ),
+    ("control-character", "id: demo\ntitle: x\x07\n", 2, "character U+0007 is not allowed in YAML"),
+    (
+        "two-documents",
+        "id: a\n---\nid: b\n",
+        2,
+        "YAML syntax error: expected a single document in the stream, but found another document",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "message"),
-                         [pytest.param(*c[1:], id=c[0]) for c in FILE_CASES])
+@pytest.mark.parametrize(
+    ("text", "line", "message"), [pytest.param(*c[1:], id=c[0]) for c in FILE_CASES]
+)
 def test_file_level_error(tmp_path, text, line, message):
     result = load(tmp_path, text)
     assert found(result.errors) == [(line, None, message)]
@@ -381,17 +704,29 @@ def test_too_large(tmp_path):
 
 
 WARNING_CASES = [
-    ("multiple-all-correct",
-     SINGLE.replace("single", "multiple").replace("answer: A", "answer: [A, B, C]"),
-     "answer:", "q1", "every choice is correct, so picking them all gets full marks"),
-    ("rubric-sum",
-     "- id: es\n  type: essay\n  prompt: p\n  points: 4\n  explanation: e\n  model_answer: m\n"
-     "  rubric:\n    - criterion: c\n      points: 3\n",
-     "rubric:", "es", "rubric points add up to 3, but the question is worth 4"),
-    ("blank-name-is-answer",
-     "- id: b\n  type: blanks\n  prompt: In [[ankara]].\n  explanation: e\n"
-     "  blanks:\n    ankara: [Ankara]\n",
-     "ankara:", "b", "blank name 'ankara' gives the answer away"),
+    (
+        "multiple-all-correct",
+        SINGLE.replace("single", "multiple").replace("answer: A", "answer: [A, B, C]"),
+        "answer:",
+        "q1",
+        "every choice is correct, so picking them all gets full marks",
+    ),
+    (
+        "rubric-sum",
+        "- id: es\n  type: essay\n  prompt: p\n  points: 4\n  explanation: e\n  model_answer: m\n"
+        "  rubric:\n    - criterion: c\n      points: 3\n",
+        "rubric:",
+        "es",
+        "rubric points add up to 3, but the question is worth 4",
+    ),
+    (
+        "blank-name-is-answer",
+        "- id: b\n  type: blanks\n  prompt: In [[ankara]].\n  explanation: e\n"
+        "  blanks:\n    ankara: [Ankara]\n",
+        "ankara:",
+        "b",
+        "blank name 'ankara' gives the answer away",
+    ),
 ]
 
 
@@ -416,25 +751,34 @@ def test_bank_without_questions_warns(tmp_path):
 
 def test_every_problem_is_collected(tmp_path):
     text = bank_text(
-        SINGLE.replace("answer: A", "answer: E") + "  difficulty: Hard\n"
+        SINGLE.replace("answer: A", "answer: E")
+        + "  difficulty: Hard\n"
         + "- id: q2\n  type: numeric\n  prompt: ''\n  explanation: e\n  answer: x\n"
     )
     result = load(tmp_path, text)
     assert sorted((i.line, i.question_id) for i in result.errors) == [
-        (12, "q1"), (13, "q1"), (16, "q2"), (18, "q2"),
+        (12, "q1"),
+        (13, "q1"),
+        (16, "q2"),
+        (18, "q2"),
     ]
 
 
 def test_issue_str():
-    assert str(Issue("questions/a.yaml", 42, "q1", "answer 'E' is not one of the choices A, B")) \
+    assert (
+        str(Issue("questions/a.yaml", 42, "q1", "answer 'E' is not one of the choices A, B"))
         == "questions/a.yaml:42: question 'q1': answer 'E' is not one of the choices A, B"
-    assert str(Issue("questions/a.yaml", 3, None, "the file is empty")) \
+    )
+    assert (
+        str(Issue("questions/a.yaml", 3, None, "the file is empty"))
         == "questions/a.yaml:3: the file is empty"
+    )
 
 
 def test_valid_bank_fields(tmp_path):
     text = bank_text(
-        SINGLE + "  points: 2\n  tags: [a, b-2]\n  difficulty: hard\n  source: ¶2, ¶4-5\n"
+        SINGLE
+        + "  points: 2\n  tags: [a, b-2]\n  difficulty: hard\n  source: ¶2, ¶4-5\n"
         + "- id: q2\n  type: truefalse\n  prompt: |\n    Two\n    lines\n  explanation: e\n"
         + "  answer: false\n  feedback:\n    true: Nope.\n",
         head=HEAD.replace("questions:", "source: aras\nquestions:"),
@@ -443,20 +787,37 @@ def test_valid_bank_fields(tmp_path):
     assert result.ok and result.warnings == ()
     bank = result.bank
     assert (bank.id, bank.title, bank.description, bank.source_default) == (
-        "demo", "Demo bank", "", "aras")
+        "demo",
+        "Demo bank",
+        "",
+        "aras",
+    )
     q1, q2 = bank.questions
     assert (q1.points, q1.tags, q1.difficulty, str(q1.source)) == (
-        2.0, ("a", "b-2"), "hard", "aras ¶2, ¶4-5")
+        2.0,
+        ("a", "b-2"),
+        "hard",
+        "aras ¶2, ¶4-5",
+    )
     assert dict(q1.spec["choices"]) == {"A": "one", "B": "two", "C": "three"}
     assert [c.key for c in q1.choices] == ["A", "B", "C"]
     assert (q2.prompt, q2.points, q2.difficulty, q2.source, q1.line, q2.line) == (
-        "Two\nlines", 1.0, "medium", Source("aras"), 5, 18)
+        "Two\nlines",
+        1.0,
+        "medium",
+        Source("aras"),
+        5,
+        18,
+    )
     assert dict(q2.spec["feedback"]) == {True: "Nope."}
 
 
 def test_texts_are_taken_as_written(tmp_path):
-    text = bank_text(SINGLE.replace("A: one", "A: No").replace("B: two", "B: 1945")
-                     .replace("C: three", "C: 'null'"))
+    text = bank_text(
+        SINGLE.replace("A: one", "A: No")
+        .replace("B: two", "B: 1945")
+        .replace("C: three", "C: 'null'")
+    )
     result = load(tmp_path, text)
     assert dict(result.bank.questions[0].spec["choices"]) == {"A": "No", "B": "1945", "C": "null"}
 
@@ -466,13 +827,16 @@ def test_numeric_answer_in_exponent_form(tmp_path):
     assert load(tmp_path, text).bank.questions[0].spec["answer"] == 1.5e9
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("aras ¶6", Source("aras", (6,))),
-    ("aras ¶6-7", Source("aras", (6, 7))),
-    ("aras ¶2, ¶6", Source("aras", (2, 6))),
-    ("aras ¶2-4, 6", Source("aras", (2, 3, 4, 6))),
-    ("aras", Source("aras")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("aras ¶6", Source("aras", (6,))),
+        ("aras ¶6-7", Source("aras", (6, 7))),
+        ("aras ¶2, ¶6", Source("aras", (2, 6))),
+        ("aras ¶2-4, 6", Source("aras", (2, 3, 4, 6))),
+        ("aras", Source("aras")),
+    ],
+)
 def test_source_parse_and_str(text, expected):
     assert Source.parse(text) == expected
     assert Source.parse(str(expected)) == expected
@@ -495,21 +859,47 @@ def test_readings_load():
 
 # Lines of READINGS_YAML: 2 "- id: aras", 4 author, 6 paragraphs, 7 "- id: alliance", 10 published.
 READINGS_CASES = [
-    ("duplicate-id", READINGS_YAML.replace("id: alliance", "id: aras"), 7,
-     "aras", "duplicate reading id 'aras' (first at line 2)"),
-    ("zero-paragraphs", READINGS_YAML.replace("paragraphs: 10\n  - id", "paragraphs: 0\n  - id"),
-     6, "aras", "paragraphs must be at least 1"),
-    ("bad-date", READINGS_YAML.replace("2019-11", "Nov 2019"), 10, "alliance",
-     "published 'Nov 2019' is not valid: write the date as YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("missing-author", READINGS_YAML.replace("author: Bulent Aras", "note: n"), 2,
-     "aras", "missing required key 'author'"),
-    ("unknown-key", READINGS_YAML.replace("title: \"Turkey", "titel: \"Turkey"),
-     3, "aras", "unknown key 'titel' (did you mean 'title'?)"),
+    (
+        "duplicate-id",
+        READINGS_YAML.replace("id: alliance", "id: aras"),
+        7,
+        "aras",
+        "duplicate reading id 'aras' (first at line 2)",
+    ),
+    (
+        "zero-paragraphs",
+        READINGS_YAML.replace("paragraphs: 10\n  - id", "paragraphs: 0\n  - id"),
+        6,
+        "aras",
+        "paragraphs must be at least 1",
+    ),
+    (
+        "bad-date",
+        READINGS_YAML.replace("2019-11", "Nov 2019"),
+        10,
+        "alliance",
+        "published 'Nov 2019' is not valid: write the date as YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+    (
+        "missing-author",
+        READINGS_YAML.replace("author: Bulent Aras", "note: n"),
+        2,
+        "aras",
+        "missing required key 'author'",
+    ),
+    (
+        "unknown-key",
+        READINGS_YAML.replace('title: "Turkey', 'titel: "Turkey'),
+        3,
+        "aras",
+        "unknown key 'titel' (did you mean 'title'?)",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "qid", "message"),
-                         [pytest.param(*c[1:], id=c[0]) for c in READINGS_CASES])
+@pytest.mark.parametrize(
+    ("text", "line", "qid", "message"), [pytest.param(*c[1:], id=c[0]) for c in READINGS_CASES]
+)
 def test_readings_error(text, line, qid, message):
     readings, issues = load_readings_text(text, "readings.yaml")
     assert (line, qid, message) in [(i.line, i.question_id, i.message) for i in issues], issues
@@ -564,8 +954,17 @@ def readme_blocks() -> list[str]:
 
 def test_readme_has_an_example_of_every_type():
     types = {q["type"] for b in readme_blocks() for q in yaml.safe_load(b).get("questions", [])}
-    assert types == {"single", "multiple", "truefalse", "short", "numeric", "ordering",
-                     "matching", "blanks", "essay"}
+    assert types == {
+        "single",
+        "multiple",
+        "truefalse",
+        "short",
+        "numeric",
+        "ordering",
+        "matching",
+        "blanks",
+        "essay",
+    }
 
 
 @pytest.mark.parametrize("index", range(len(readme_blocks())))
@@ -582,11 +981,15 @@ def test_readme_example_loads(index):
 
 # ---- writing banks back -----------------------------------------------------------------------
 
-EVERY_TYPE = HEAD.replace("questions:", """description: |
+EVERY_TYPE = HEAD.replace(
+    "questions:",
+    """description: |
   Two lines
   of Markdown.
 source: aras
-questions:""") + textwrap.indent(textwrap.dedent("""\
+questions:""",
+) + textwrap.indent(
+    textwrap.dedent("""\
     - id: single
       type: single
       prompt: "Pick: one"
@@ -663,7 +1066,9 @@ questions:""") + textwrap.indent(textwrap.dedent("""\
         - {criterion: two, points: 1}
       min_words: 0
       max_words: 10
-    """), "  ").replace("SPACES", "   ")
+    """),
+    "  ",
+).replace("SPACES", "   ")
 
 
 def test_every_type_bank_loads():
@@ -705,10 +1110,32 @@ def test_round_trip_real_banks_and_readme_examples():
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20))
 structures = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["id", "type", "prompt", "answer", "choices", "items", "pairs", "blanks",
-                         "questions", "title", "source", "points", "rubric", "A", "x"]),
-        inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "type",
+                    "prompt",
+                    "answer",
+                    "choices",
+                    "items",
+                    "pairs",
+                    "blanks",
+                    "questions",
+                    "title",
+                    "source",
+                    "points",
+                    "rubric",
+                    "A",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=20,
 )
 
@@ -728,17 +1155,53 @@ def test_any_yaml_structure_gives_issues_or_a_bank(data):
 
 
 small_structures = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["A", "B", "x", "criterion", "points"]), inner, max_size=3),
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["A", "B", "x", "criterion", "points"]), inner, max_size=3
+        )
+    ),
     max_leaves=6,
 )
 question_values = st.fixed_dictionaries(
-    {"id": st.sampled_from(["q", "Q", ""]),
-     "type": st.sampled_from(["single", "multiple", "truefalse", "short", "numeric", "ordering",
-                              "matching", "blanks", "essay", "nope"])},
-    optional={k: small_structures for k in ["prompt", "explanation", "answer", "answers", "choices",
-                                      "items", "pairs", "blanks", "rubric", "points", "source",
-                                      "feedback", "tolerance", "min_words", "pattern"]},
+    {
+        "id": st.sampled_from(["q", "Q", ""]),
+        "type": st.sampled_from(
+            [
+                "single",
+                "multiple",
+                "truefalse",
+                "short",
+                "numeric",
+                "ordering",
+                "matching",
+                "blanks",
+                "essay",
+                "nope",
+            ]
+        ),
+    },
+    optional={
+        k: small_structures
+        for k in [
+            "prompt",
+            "explanation",
+            "answer",
+            "answers",
+            "choices",
+            "items",
+            "pairs",
+            "blanks",
+            "rubric",
+            "points",
+            "source",
+            "feedback",
+            "tolerance",
+            "min_words",
+            "pattern",
+        ]
+    },
 )
 
 

@@ -25,17 +25,22 @@ from studyapp.banks.types import (
 EXPLANATION = "SECRET-EXPLANATION"
 
 
-def make(type_: str, spec: dict[str, Any], points: float = 1.0, prompt: str = "Prompt?"
-         ) -> Question:
+def make(
+    type_: str, spec: dict[str, Any], points: float = 1.0, prompt: str = "Prompt?"
+) -> Question:
     """A question built directly, as the loader would after checking it."""
-    return Question("q", type_, prompt, float(points), (), "medium", None, EXPLANATION,
-                    freeze(spec))
+    return Question(
+        "q", type_, prompt, float(points), (), "medium", None, EXPLANATION, freeze(spec)
+    )
 
 
 CHOICES = {"A": "a", "B": "b", "C": "c", "D": "d", "E": "e"}
 SINGLE = make("single", {"choices": CHOICES, "answer": "A", "feedback": {"B": "Not b."}})
-MULTIPLE = make("multiple", {"choices": CHOICES, "answer": ["A", "B"],
-                             "feedback": {"C": "C is wrong."}}, points=2)
+MULTIPLE = make(
+    "multiple",
+    {"choices": CHOICES, "answer": ["A", "B"], "feedback": {"C": "C is wrong."}},
+    points=2,
+)
 TRUEFALSE = make("truefalse", {"answer": False, "feedback": {True: "It is false."}})
 SHORT = make("short", {"answers": ["Astana", "Erdoğan"], "pattern": "(the )?astana( process)?"})
 NUMERIC = make("numeric", {"answer": 1.5e9, "tolerance": 0, "unit": "US dollars"})
@@ -44,8 +49,12 @@ ORDERING = make("ordering", {"items": ITEMS}, points=3)
 POSITIONS = make("ordering", {"items": ITEMS, "scoring": "positions"}, points=4)
 PAIRS = {"Russia": "restrain Damascus", "Turkey": "clear out radicals", "Iran": "join Astana"}
 MATCHING = make("matching", {"pairs": PAIRS, "distractors": ["set up a safe haven"]}, points=3)
-BLANKS = make("blanks", {"blanks": {"leader": ["Assad", "al-Assad"], "role": ["client"]}},
-              points=2, prompt="Secure the [[leader]] regime as Moscow's [[role]].")
+BLANKS = make(
+    "blanks",
+    {"blanks": {"leader": ["Assad", "al-Assad"], "role": ["client"]}},
+    points=2,
+    prompt="Secure the [[leader]] regime as Moscow's [[role]].",
+)
 ESSAY = make("essay", {"model_answer": "Model.", "min_words": 3, "max_words": 5}, points=4)
 ALL = [SINGLE, MULTIPLE, TRUEFALSE, SHORT, NUMERIC, ORDERING, POSITIONS, MATCHING, BLANKS, ESSAY]
 
@@ -62,8 +71,9 @@ def test_single_right():
 
 
 def test_single_wrong_shows_that_choices_feedback():
-    assert grade(SINGLE, "B") == Score(1.0 * 0, 1.0, (Part("Choice B", 0.0, 1.0, False),),
-                                       ("Not b.",), False)
+    assert grade(SINGLE, "B") == Score(
+        1.0 * 0, 1.0, (Part("Choice B", 0.0, 1.0, False),), ("Not b.",), False
+    )
 
 
 @pytest.mark.parametrize("response", ["E ", "F", 1, ["A"], {"A": 1}, True])
@@ -73,15 +83,18 @@ def test_single_malformed(response):
     assert score.feedback[0].startswith("Answer not understood: ")
 
 
-@pytest.mark.parametrize(("picked", "points", "correct"), [
-    (["A", "B"], 2.0, True),
-    (["B", "A", "A"], 2.0, True),  # order and repeats do not matter
-    (["A"], 1.0, False),
-    (["A", "B", "C"], 1.3333, False),  # 1 + 1 - 2/3
-    (["A", "C"], 0.3333, False),
-    (["C", "D"], 0.0, False),  # -4/3 clamped to 0
-    (["A", "B", "C", "D", "E"], 0.0, False),  # picking everything scores 0
-])
+@pytest.mark.parametrize(
+    ("picked", "points", "correct"),
+    [
+        (["A", "B"], 2.0, True),
+        (["B", "A", "A"], 2.0, True),  # order and repeats do not matter
+        (["A"], 1.0, False),
+        (["A", "B", "C"], 1.3333, False),  # 1 + 1 - 2/3
+        (["A", "C"], 0.3333, False),
+        (["C", "D"], 0.0, False),  # -4/3 clamped to 0
+        (["A", "B", "C", "D", "E"], 0.0, False),  # picking everything scores 0
+    ],
+)
 def test_multiple_partial_credit(picked, points, correct):
     score = grade(MULTIPLE, picked)
     assert (score.points, score.max_points, score.correct) == (points, 2.0, correct)
@@ -90,8 +103,10 @@ def test_multiple_partial_credit(picked, points, correct):
 def test_multiple_parts_and_feedback():
     score = grade(MULTIPLE, ["A", "C"])
     assert score.parts == (
-        Part("Choice A", 1.0, 1.0, True), Part("Choice B", 0.0, 1.0, False),
-        Part("Choice C", -0.6667, 0.0, False), Part("Choice D", 0.0, 0.0, True),
+        Part("Choice A", 1.0, 1.0, True),
+        Part("Choice B", 0.0, 1.0, False),
+        Part("Choice C", -0.6667, 0.0, False),
+        Part("Choice D", 0.0, 0.0, True),
         Part("Choice E", 0.0, 0.0, True),
     )
     assert score.feedback == ("C is wrong.",)
@@ -103,10 +118,16 @@ def test_multiple_malformed(response):
     assert score.points == 0.0 and score.feedback[0].startswith("Answer not understood")
 
 
-@pytest.mark.parametrize(("response", "points", "feedback"), [
-    (False, 1.0, ()), ("false", 1.0, ()), (" FALSE ", 1.0, ()),
-    (True, 0.0, ("It is false.",)), ("true", 0.0, ("It is false.",)),
-])
+@pytest.mark.parametrize(
+    ("response", "points", "feedback"),
+    [
+        (False, 1.0, ()),
+        ("false", 1.0, ()),
+        (" FALSE ", 1.0, ()),
+        (True, 0.0, ("It is false.",)),
+        ("true", 0.0, ("It is false.",)),
+    ],
+)
 def test_truefalse(response, points, feedback):
     score = grade(TRUEFALSE, response)
     assert (score.points, score.feedback, score.correct) == (points, feedback, points == 1.0)
@@ -125,30 +146,41 @@ def test_truefalse_malformed(response):
 # ---- short / numeric ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "normalized"), [
-    ("  The  Astana\tProcess. ", "the astana process"),
-    ("Erdoğan", "erdogan"),
-    ("İDLİB", "idlib"),
-    ("Kırıkkale", "kirikkale"),
-    ("U.S.", "us"),
-    ("Russo-Turkish", "russo turkish"),
-    ("Russo–Turkish/alliance", "russo turkish alliance"),
-    ("Assad's", "assads"),
-    ("1.5", "1.5"),
-    ("1,500", "1,500"),
-    ("end. 5", "end 5"),
-    ("Straße", "strasse"),
-    ("?!", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("  The  Astana\tProcess. ", "the astana process"),
+        ("Erdoğan", "erdogan"),
+        ("İDLİB", "idlib"),
+        ("Kırıkkale", "kirikkale"),
+        ("U.S.", "us"),
+        ("Russo-Turkish", "russo turkish"),
+        ("Russo–Turkish/alliance", "russo turkish alliance"),
+        ("Assad's", "assads"),
+        ("1.5", "1.5"),
+        ("1,500", "1,500"),
+        ("end. 5", "end 5"),
+        ("Straße", "strasse"),
+        ("?!", ""),
+    ],
+)
 def test_normalize_answer(text, normalized):
     assert normalize_answer(text) == normalized
 
 
-@pytest.mark.parametrize(("response", "right"), [
-    ("Astana", True), ("  ASTANA ", True), ("The Astana process.", True),  # pattern
-    ("the astana talks", False), ("Erdogan", True), ("ERDOĞAN!", True), ("Ankara", False),
-    ("?!", False),
-])
+@pytest.mark.parametrize(
+    ("response", "right"),
+    [
+        ("Astana", True),
+        ("  ASTANA ", True),
+        ("The Astana process.", True),  # pattern
+        ("the astana talks", False),
+        ("Erdogan", True),
+        ("ERDOĞAN!", True),
+        ("Ankara", False),
+        ("?!", False),
+    ],
+)
 def test_short(response, right):
     score = grade(SHORT, response)
     assert (score.points, score.correct) == (1.0 if right else 0.0, right)
@@ -156,15 +188,28 @@ def test_short(response, right):
 
 def test_short_malformed():
     assert grade(SHORT, "x" * 501).feedback == (
-        "Answer not understood: the answer is longer than 500 characters.",)
+        "Answer not understood: the answer is longer than 500 characters.",
+    )
     assert grade(SHORT, ["Astana"]).feedback == (
-        "Answer not understood: expected text, got ['Astana'].",)
+        "Answer not understood: expected text, got ['Astana'].",
+    )
 
 
-@pytest.mark.parametrize("response", [
-    "1.5bn", "1.5 billion", "$1,500,000,000", "1500000000", "1.5B", "US$1.5 bn", 1500000000,
-    1.5e9, "1.5e9", "about $1.5 billion.",
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        "1.5bn",
+        "1.5 billion",
+        "$1,500,000,000",
+        "1500000000",
+        "1.5B",
+        "US$1.5 bn",
+        1500000000,
+        1.5e9,
+        "1.5e9",
+        "about $1.5 billion.",
+    ],
+)
 def test_numeric_right(response):
     assert grade(NUMERIC, response).correct is True
 
@@ -210,7 +255,8 @@ def test_ordering_pairs_partial():
     score = grade(ORDERING, tokens(["second", "third", "first", "fourth"]))
     assert (score.points, score.max_points, score.correct) == (1.0, 3.0, False)
     assert score.parts == (
-        Part("first → second", 0.0, 1.0, False), Part("second → third", 1.0, 1.0, True),
+        Part("first → second", 0.0, 1.0, False),
+        Part("second → third", 1.0, 1.0, True),
         Part("third → fourth", 0.0, 1.0, False),
     )
 
@@ -226,18 +272,28 @@ def test_ordering_positions():
     assert grade(POSITIONS, tokens(["second", "first", "third", "fourth"])).points == 2.0
 
 
-@pytest.mark.parametrize("response", [
-    tokens(ITEMS[:3]), tokens(ITEMS[:3] + ITEMS[:1]), [0, 1, 2, 3], tokens(ITEMS) + ["t0"],
-    tokens(ITEMS[:3]) + ["tbogus"], {"a": 1},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        tokens(ITEMS[:3]),
+        tokens(ITEMS[:3] + ITEMS[:1]),
+        [0, 1, 2, 3],
+        tokens(ITEMS) + ["t0"],
+        tokens(ITEMS[:3]) + ["tbogus"],
+        {"a": 1},
+    ],
+)
 def test_ordering_malformed(response):
     score = grade(ORDERING, response)
     assert score.points == 0.0 and score.feedback[0].startswith("Answer not understood")
 
 
 def test_matching_partial_with_unanswered():
-    response = {token("Russia"): token("restrain Damascus"),
-                token("Turkey"): token("set up a safe haven"), token("Iran"): None}
+    response = {
+        token("Russia"): token("restrain Damascus"),
+        token("Turkey"): token("set up a safe haven"),
+        token("Iran"): None,
+    }
     score = grade(MATCHING, response)
     assert (score.points, score.correct) == (1.0, False)
     assert [p.correct for p in score.parts] == [True, False, False]
@@ -245,13 +301,19 @@ def test_matching_partial_with_unanswered():
 
 def test_matching_full():
     response = {token(k): token(v) for k, v in PAIRS.items()}
-    assert grade(MATCHING, response) .correct is True
+    assert grade(MATCHING, response).correct is True
 
 
-@pytest.mark.parametrize("response", [
-    {token("Egypt"): token("join Astana")}, {token("Iran"): token("nothing")},
-    {token("Iran"): ["x"]}, ["x"], {"0": 1},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {token("Egypt"): token("join Astana")},
+        {token("Iran"): token("nothing")},
+        {token("Iran"): ["x"]},
+        ["x"],
+        {"0": 1},
+    ],
+)
 def test_matching_malformed(response):
     assert grade(MATCHING, response).feedback[0].startswith("Answer not understood")
 
@@ -262,8 +324,9 @@ def test_blanks_partial_and_full():
     assert grade(BLANKS, {"role": "client", "leader": None}).points == 1.0
 
 
-@pytest.mark.parametrize("response", [{"boss": "Assad"}, {"leader": 3}, "Assad",
-                                      {"leader": "x" * 501}])
+@pytest.mark.parametrize(
+    "response", [{"boss": "Assad"}, {"leader": 3}, "Assad", {"leader": "x" * 501}]
+)
 def test_blanks_malformed(response):
     assert grade(BLANKS, response).feedback[0].startswith("Answer not understood")
 
@@ -274,9 +337,13 @@ def test_essay_awaits_a_human():
 
 def test_essay_word_limits_are_reported_not_enforced():
     assert grade(ESSAY, "one two").feedback == (
-        "Awaiting grading.", "2 words; at least 3 were asked for.")
+        "Awaiting grading.",
+        "2 words; at least 3 were asked for.",
+    )
     assert grade(ESSAY, "a b c d e f").feedback == (
-        "Awaiting grading.", "6 words; at most 5 were asked for.")
+        "Awaiting grading.",
+        "6 words; at most 5 were asked for.",
+    )
     assert grade(ESSAY, "a b c d e f").correct is None
 
 
@@ -296,31 +363,85 @@ def test_unknown_type_grades_zero():
 
 
 def test_registry_has_every_type():
-    assert sorted(TYPES) == ["blanks", "essay", "matching", "multiple", "numeric", "ordering",
-                             "short", "single", "truefalse"]
+    assert sorted(TYPES) == [
+        "blanks",
+        "essay",
+        "matching",
+        "multiple",
+        "numeric",
+        "ordering",
+        "short",
+        "single",
+        "truefalse",
+    ]
 
 
 # ---- student and key views ------------------------------------------------------------------
 
-VIEW_KEYS = {"id", "type", "prompt", "points", "choices", "key", "text", "unit", "items", "token",
-             "lefts", "options", "blanks", "min_words", "max_words"}
+VIEW_KEYS = {
+    "id",
+    "type",
+    "prompt",
+    "points",
+    "choices",
+    "key",
+    "text",
+    "unit",
+    "items",
+    "token",
+    "lefts",
+    "options",
+    "blanks",
+    "min_words",
+    "max_words",
+}
 SECRET_QUESTIONS = [
-    make("single", {"choices": {"A": "x", "B": "y"}, "answer": "B",
-                    "feedback": {"A": "SECRET-FEEDBACK"}}),
-    make("multiple", {"choices": {"A": "x", "B": "y", "C": "z"}, "answer": ["B", "C"],
-                      "feedback": {"B": "SECRET-FEEDBACK"}}),
-    make("truefalse", {"answer": True, "feedback": {True: "SECRET-FEEDBACK",
-                                                    False: "SECRET-FEEDBACK-2"}}),
+    make(
+        "single",
+        {"choices": {"A": "x", "B": "y"}, "answer": "B", "feedback": {"A": "SECRET-FEEDBACK"}},
+    ),
+    make(
+        "multiple",
+        {
+            "choices": {"A": "x", "B": "y", "C": "z"},
+            "answer": ["B", "C"],
+            "feedback": {"B": "SECRET-FEEDBACK"},
+        },
+    ),
+    make(
+        "truefalse",
+        {"answer": True, "feedback": {True: "SECRET-FEEDBACK", False: "SECRET-FEEDBACK-2"}},
+    ),
     make("short", {"answers": ["SECRET-ANSWER"], "pattern": "SECRET-PATTERN"}),
     make("numeric", {"answer": 123456.789, "tolerance": 0.375, "unit": "km"}),
     make("ordering", {"items": ["w", "x", "y", "z"]}),
     make("matching", {"pairs": {"l1": "r1", "l2": "r2", "l3": "r3"}, "distractors": ["d"]}),
     make("blanks", {"blanks": {"b1": ["SECRET-BLANK"]}}, prompt="Fill [[b1]]."),
-    make("essay", {"model_answer": "SECRET-MODEL", "min_words": 10,
-                   "rubric": [{"criterion": "SECRET-RUBRIC", "points": 1}]}),
+    make(
+        "essay",
+        {
+            "model_answer": "SECRET-MODEL",
+            "min_words": 10,
+            "rubric": [{"criterion": "SECRET-RUBRIC", "points": 1}],
+        },
+    ),
 ]
-SECRETS = ["SECRET", EXPLANATION, "123456.789", "0.375", "answer", "feedback", "explanation",
-           "pattern", "tolerance", "rubric", "model", "correct", "index", "position"]
+SECRETS = [
+    "SECRET",
+    EXPLANATION,
+    "123456.789",
+    "0.375",
+    "answer",
+    "feedback",
+    "explanation",
+    "pattern",
+    "tolerance",
+    "rubric",
+    "model",
+    "correct",
+    "index",
+    "position",
+]
 
 
 def keys_of(value: Any) -> set[str]:
@@ -344,20 +465,31 @@ def test_student_view_contents():
     assert student_view(SINGLE, rng)["choices"][0] == {"key": "A", "text": "a"}
     assert student_view(NUMERIC, rng)["unit"] == "US dollars"
     assert student_view(BLANKS, rng)["blanks"] == ["leader", "role"]
-    assert student_view(ESSAY, rng) == {"id": "q", "type": "essay", "prompt": "Prompt?",
-                                        "points": 4.0, "min_words": 3, "max_words": 5}
+    assert student_view(ESSAY, rng) == {
+        "id": "q",
+        "type": "essay",
+        "prompt": "Prompt?",
+        "points": 4.0,
+        "min_words": 3,
+        "max_words": 5,
+    }
     view = student_view(MATCHING, rng)
     assert view["lefts"] == [{"token": token(k), "text": k} for k in PAIRS]
-    assert sorted(o["text"] for o in view["options"]) == sorted([*PAIRS.values(),
-                                                                 "set up a safe haven"])
+    assert sorted(o["text"] for o in view["options"]) == sorted(
+        [*PAIRS.values(), "set up a safe haven"]
+    )
 
 
 def test_ordering_and_matching_views_are_shuffled_by_the_given_rng():
-    orders = {tuple(i["text"] for i in student_view(ORDERING, random.Random(s))["items"])
-              for s in range(40)}
+    orders = {
+        tuple(i["text"] for i in student_view(ORDERING, random.Random(s))["items"])
+        for s in range(40)
+    }
     assert len(orders) > 5
-    options = {tuple(o["text"] for o in student_view(MATCHING, random.Random(s))["options"])
-               for s in range(40)}
+    options = {
+        tuple(o["text"] for o in student_view(MATCHING, random.Random(s))["options"])
+        for s in range(40)
+    }
     assert len(options) > 5
     same = [student_view(ORDERING, random.Random(3)) for _ in range(2)]
     assert same[0] == same[1]
@@ -374,8 +506,12 @@ def test_key_views():
     assert key_view(MULTIPLE) == {"answer": ["A", "B"], "texts": ["a", "b"]}
     assert key_view(TRUEFALSE) == {"answer": False}
     assert key_view(SHORT) == {"answers": ["Astana", "Erdoğan"]}
-    assert key_view(NUMERIC) == {"answer": 1.5e9, "display": "1,500,000,000", "tolerance": 0,
-                                 "unit": "US dollars"}
+    assert key_view(NUMERIC) == {
+        "answer": 1.5e9,
+        "display": "1,500,000,000",
+        "tolerance": 0,
+        "unit": "US dollars",
+    }
     assert key_view(ORDERING) == {"items": ITEMS, "scoring": "pairs"}
     assert key_view(MATCHING)["pairs"][0] == {"left": "Russia", "right": "restrain Damascus"}
     assert key_view(BLANKS) == {"blanks": {"leader": ["Assad", "al-Assad"], "role": ["client"]}}
@@ -387,8 +523,9 @@ def test_key_views():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner,
-                                                                max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
     max_leaves=12,
 )
 points = st.sampled_from([0.5, 1, 1.5, 2, 3, 4, 7, 10])
@@ -445,9 +582,13 @@ def test_short_property(answers, response):
         assert grade(question, answers[0]).correct is True
 
 
-@given(st.one_of(st.integers(-10**15, 10**15),
-                 st.floats(allow_nan=False, allow_infinity=False, width=64)),
-       st.sampled_from([0, 0.5, 10]), st.text(max_size=30))
+@given(
+    st.one_of(
+        st.integers(-(10**15), 10**15), st.floats(allow_nan=False, allow_infinity=False, width=64)
+    ),
+    st.sampled_from([0, 0.5, 10]),
+    st.text(max_size=30),
+)
 def test_numeric_property(answer, tolerance, response):
     question = make("numeric", {"answer": answer, "tolerance": tolerance})
     assert_bounded(grade(question, response), question)
@@ -455,8 +596,12 @@ def test_numeric_property(answer, tolerance, response):
     assert grade(question, answer).correct is True
 
 
-@given(st.lists(words, min_size=2, max_size=6, unique=True), st.randoms(use_true_random=False),
-       st.sampled_from(["pairs", "positions"]), points)
+@given(
+    st.lists(words, min_size=2, max_size=6, unique=True),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["pairs", "positions"]),
+    points,
+)
 def test_ordering_property(items, rng, scoring, p):
     question = make("ordering", {"items": items, "scoring": scoring}, p)
     order = items[:]
@@ -469,8 +614,11 @@ def test_ordering_property(items, rng, scoring, p):
 @given(st.lists(words, min_size=2, max_size=5, unique=True), st.data(), points)
 def test_matching_property(lefts, data, p):
     rights = [f"r-{w}" for w in lefts]
-    question = make("matching", {"pairs": dict(zip(lefts, rights, strict=True)),
-                                 "distractors": ["distractor"]}, p)
+    question = make(
+        "matching",
+        {"pairs": dict(zip(lefts, rights, strict=True)), "distractors": ["distractor"]},
+        p,
+    )
     options = [token(o) for o in [*rights, "distractor"]] + [None]
     response = {token(left): data.draw(st.sampled_from(options)) for left in lefts}
     score = grade(question, response)
@@ -479,10 +627,15 @@ def test_matching_property(lefts, data, p):
     assert score.correct is expected
 
 
-@given(st.dictionaries(st.sampled_from(["a", "b", "c"]),
-                       st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=3),
-                       min_size=1),
-       st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(max_size=12)), points)
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c"]),
+        st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=3),
+        min_size=1,
+    ),
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(max_size=12)),
+    points,
+)
 def test_blanks_property(blanks, response, p):
     question = make("blanks", {"blanks": blanks}, p)
     response = {k: v for k, v in response.items() if k in blanks}

@@ -28,8 +28,10 @@ def test_write_a_question_with_live_preview(live_server, page: Page, a11y):
 
     editor = page.get_by_label("Question (bank format)")
     expect(page.locator("#preview fieldset.question")).to_be_visible()
-    text = editor.input_value().replace("new-question", "browser-written").replace(
-        "Which of these ...?", "Which system did Turkey buy from Russia?"
+    text = (
+        editor.input_value()
+        .replace("new-question", "browser-written")
+        .replace("Which of these ...?", "Which system did Turkey buy from Russia?")
     )
     editor.fill(text.replace("First option", "The S-400"))
     expect(page.locator("#preview")).to_contain_text("Which system did Turkey buy from Russia?")

@@ -106,9 +106,7 @@ def _users(session) -> int:
 
 
 def test_roster_import_creates_pending_accounts(session, course):
-    data = (
-        b'email,name,student_id\nAli@School.test,Ali Veli,S-1\nbo@school.test,"Bo, Jr.",\n'
-    )
+    data = b'email,name,student_id\nAli@School.test,Ali Veli,S-1\nbo@school.test,"Bo, Jr.",\n'
     result = services.import_roster(session, course, data, MAX)
     assert [u.email for u in result.created] == ["ali@school.test", "bo@school.test"]
     ali = result.created[0]
