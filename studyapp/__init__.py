@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from studyapp import db
+from studyapp.attempts import sweep
 from studyapp.core import templating
 from studyapp.extensions import csrf, limiter, login_manager
 
@@ -42,6 +43,7 @@ def create_app(
     _register_blueprints(app)
     _register_commands(app)
     templating.init_app(app)
+    sweep.init_app(app)
 
     from studyapp.auth.access import require_login
     from studyapp.core.security import add_security_headers
@@ -76,21 +78,25 @@ def _fill_instance_defaults(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from studyapp.attempts.views import bp as attempts_bp
     from studyapp.auth.views import bp as auth_bp
     from studyapp.banks.views import bp as banks_bp
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
+    from studyapp.quizzes.views import bp as quizzes_bp
 
-    for bp in (core_bp, auth_bp, classes_bp, banks_bp):
+    for bp in (core_bp, auth_bp, classes_bp, banks_bp, quizzes_bp, attempts_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
+    from studyapp.attempts.cli import attempts_cli
     from studyapp.auth.cli import demo_command, setup_link_command
     from studyapp.banks.cli import banks_cli, readings_cli
     from studyapp.migrate import db_cli
 
     app.cli.add_command(db_cli)
+    app.cli.add_command(attempts_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(readings_cli)
     app.cli.add_command(setup_link_command)

@@ -5,12 +5,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studyapp.auth import services as auth
 from studyapp.auth.models import Role, User
+from studyapp.banks.models import Bank
 from studyapp.classes import services as classes
 from studyapp.classes.models import Course
+from studyapp.core.clock import utcnow
+from studyapp.quizzes import services as quizzes
+from studyapp.quizzes.models import ReviewContent, ReviewTiming
 
 DEMO_DOMAIN = "demo.studyapp.test"
 FIRST = [
@@ -123,4 +128,28 @@ def seed_demo(session: Session, students: int = 30) -> tuple[Course, list[Creden
         )
         classes.enroll(session, course, student)
         creds.append(Credential("student", student.name, student.email, password))
+    _demo_quiz(session, course)
     return course, creds
+
+
+def _demo_quiz(session: Session, course: Course) -> None:
+    """A published, timed quiz drawn from the S-400 bank, if the banks are loaded."""
+    if quizzes.list_quizzes(session, course.id):
+        return
+    bank = session.scalar(select(Bank).where(Bank.slug == "s400-costs"))
+    if bank is None:
+        return
+    quiz = quizzes.create_quiz(session, course, "The S-400 and its costs (demo)")
+    quizzes.update_settings(
+        session,
+        quiz,
+        {
+            "description": "Eight questions drawn from the S-400 bank. 20 minutes, two attempts.",
+            "time_limit_minutes": 20,
+            "attempts_allowed": 2,
+            "review_timing": ReviewTiming.IMMEDIATELY,
+            "review_content": ReviewContent.FULL,
+        },
+    )
+    quizzes.add_draw_item(session, quiz, bank.slug, None, 8, 1.0)
+    quizzes.publish(session, quiz, utcnow())

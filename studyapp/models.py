@@ -1,6 +1,8 @@
 """Import every model so the metadata is complete for Alembic and create_all."""
 
+from studyapp.attempts.models import Attempt, AttemptQuestion, ScoreChange  # noqa: F401
 from studyapp.auth.models import OneTimeToken, User  # noqa: F401
 from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Reading  # noqa: F401
 from studyapp.classes.models import Course, CourseInstructor, Enrollment  # noqa: F401
 from studyapp.db import Base  # noqa: F401
+from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401

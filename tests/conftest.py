@@ -73,6 +73,7 @@ TEST_CONFIG = {
     "AUTO_MIGRATE": False,
     "ANNOUNCE_SETUP": False,
     "SYNC_BANKS_ON_START": False,
+    "SWEEP_INTERVAL_SECONDS": 0,
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",

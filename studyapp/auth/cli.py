@@ -48,8 +48,10 @@ def setup_link_command() -> None:
 @with_appcontext
 def demo_command(students: int) -> None:
     """Seed a demo class and print its logins (new random passwords on every run)."""
+    from studyapp.banks.cli import sync_from_files
     from studyapp.demo import seed_demo
 
+    sync_from_files(current_app)
     session = get_session()
     course, creds = seed_demo(session, students)
     session.commit()

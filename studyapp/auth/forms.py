@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from studyapp.auth.services import is_valid_email, normalize_email
@@ -55,6 +55,14 @@ class ChangePasswordForm(FlaskForm):
 class CreateInstructorForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), valid_email, Length(max=254)])
+
+
+class TimezoneForm(FlaskForm):
+    timezone = SelectField(
+        "Your time zone",
+        validators=[DataRequired()],
+        description="Due times and deadlines are shown in this zone.",
+    )
 
 
 class ConfirmForm(FlaskForm):

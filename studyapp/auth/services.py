@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import available_timezones
 
 from flask import current_app, has_app_context
 from sqlalchemy import exists, select, update
@@ -89,6 +90,13 @@ def authenticate(session: Session, email: str, password: str) -> User:
         raise BadCredentials("Wrong email or password.")
     user.last_login_at = utcnow()
     return user
+
+
+def set_timezone(session: Session, user: User, name: str | None) -> None:
+    """Remember the user's time zone; unknown names are ignored (UTC stays)."""
+    if name and name in available_timezones():
+        user.timezone = name
+        session.flush()
 
 
 def set_password(session: Session, user: User, password: str) -> None:

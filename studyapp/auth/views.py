@@ -14,9 +14,11 @@ from studyapp.auth.forms import (
     LoginForm,
     SetPasswordForm,
     SetupForm,
+    TimezoneForm,
 )
 from studyapp.auth.models import TokenPurpose, User
 from studyapp.core.errors import DomainError, InvalidToken
+from studyapp.core.timezones import all_zones
 from studyapp.db import get_session
 from studyapp.extensions import limiter, login_manager
 
@@ -151,6 +153,19 @@ def change_password():
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("classes.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Account settings: the time zone due times are shown in."""
+    form = TimezoneForm(timezone=current_user.timezone)
+    form.timezone.choices = {z: z for z in all_zones()}
+    if form.validate_on_submit():
+        services.set_timezone(get_session(), current_user, form.timezone.data)
+        get_session().commit()
+        flash(f"Times are now shown in {current_user.timezone}.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
 
 
 @bp.route("/admin/instructors", methods=["GET", "POST"])

@@ -62,14 +62,24 @@ def _plural(count: int, word: str) -> str:
 def _summary(results: list[LoadResult], errors: int, warnings: int) -> str:
     """'3 banks, 152 questions, 0 errors, 1 warning'."""
     questions = sum(r.question_count for r in results)
-    return ", ".join([_plural(len(results), "bank"), _plural(questions, "question"),
-                      _plural(errors, "error"), _plural(warnings, "warning")])
+    return ", ".join(
+        [
+            _plural(len(results), "bank"),
+            _plural(questions, "question"),
+            _plural(errors, "error"),
+            _plural(warnings, "warning"),
+        ]
+    )
 
 
 @banks_cli.command("check", with_appcontext=False)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--readings", "readings_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The readings file (default: readings.yaml in the questions directory).")
+@click.option(
+    "--readings",
+    "readings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The readings file (default: readings.yaml in the questions directory).",
+)
 def check_command(paths: tuple[Path, ...], readings_file: Path | None) -> None:
     """Check bank files (default: the questions directory) and report every problem.
 
@@ -91,7 +101,7 @@ def check_command(paths: tuple[Path, ...], readings_file: Path | None) -> None:
         raise SystemExit(1)
 
 
-def _sync(app: Flask) -> SyncReport:
+def sync_from_files(app: Flask) -> SyncReport:
 
     session = get_session()
     report = sync_banks(session, Path(app.config["QUESTIONS_DIR"]))
@@ -102,7 +112,7 @@ def _sync(app: Flask) -> SyncReport:
 def sync_on_start(app: Flask) -> None:
     """Load changed bank files when the app starts; problems go to the log and the bank page."""
     with app.app_context(), exclusive(app.extensions["studyapp.engine"]):
-        report = _sync(app)
+        report = sync_from_files(app)
     for line in report.errors:
         app.logger.warning("bank file problem: %s", line)
 
@@ -110,7 +120,7 @@ def sync_on_start(app: Flask) -> None:
 @banks_cli.command("sync")
 def sync_command() -> None:
     """Load the bank files into the database (new versions for changed questions)."""
-    report = _sync(current_app)
+    report = sync_from_files(current_app)
     for line in (*report.errors, *report.warnings):
         click.echo(line)
     click.echo(
@@ -131,7 +141,7 @@ readings_cli = AppGroup("readings", help="Load the texts of the readings the ban
 def add_reading_command(file: Path, reading_id: str | None) -> None:
     """Store FILE's paragraphs (blank-line separated, numbered ¶1...) as a reading's text."""
     session = get_session()
-    _sync(current_app)
+    sync_from_files(current_app)
     known = [r.id for r in list_readings(session)]
     reading_id = reading_id or next((r for r in known if file.stem.startswith(r)), None)
     if reading_id is None:

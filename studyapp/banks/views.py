@@ -246,7 +246,7 @@ def reading_texts():
     """List the readings and load a reading's text (kept in this installation only)."""
     session = get_session()
     form = ReadingTextForm()
-    form.reading.choices = [(r.id, f"{r.id}: {r.title}") for r in readings.list_readings(session)]
+    form.reading.choices = {r.id: f"{r.id}: {r.title}" for r in readings.list_readings(session)}
     if form.validate_on_submit():
         try:
             reading = readings.load_reading_text(

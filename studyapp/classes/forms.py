@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, StringField
+from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from studyapp.auth.forms import password_fields, valid_email
@@ -26,6 +26,8 @@ class SignupForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), valid_email, Length(max=254)])
     password, confirm = password_fields()
+    #: Filled in by the page's script from the browser's own setting.
+    timezone = HiddenField(render_kw={"data-detect-timezone": ""})
 
 
 class RosterForm(FlaskForm):

@@ -73,6 +73,8 @@ class Enrollment(Base):
     )
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     dropped_at: Mapped[datetime | None]
+    #: Accommodation profile: extra time on every timed quiz of the class (50 = time x 1.5).
+    extra_time_percent: Mapped[int] = mapped_column(default=0)
 
     course: Mapped[Course] = relationship(back_populates="enrollments")
     user: Mapped[User] = relationship()

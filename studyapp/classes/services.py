@@ -156,11 +156,18 @@ def join_with_code(session: Session, code: str, student: User) -> Course:
 
 
 def sign_up_with_code(
-    session: Session, code: str, *, email: str, name: str, password: str
+    session: Session,
+    code: str,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    timezone: str | None = None,
 ) -> tuple[User, Course]:
     """Create a student account through a join code; without a valid code there is no sign-up."""
     course = find_open_course(session, code)
     user = auth.create_user(session, email=email, name=name, role=Role.STUDENT, password=password)
+    auth.set_timezone(session, user, timezone)
     enroll(session, course, user)
     return user, course
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
+from studyapp.attempts.services import student_quizzes
 from studyapp.auth.access import instructor_required, student_required
 from studyapp.auth.forms import ConfirmForm
 from studyapp.auth.models import TokenPurpose
 from studyapp.classes import services
 from studyapp.classes.forms import CoInstructorForm, CourseForm, JoinForm, RosterForm, SignupForm
 from studyapp.classes.models import Course
+from studyapp.core.clock import utcnow
 from studyapp.core.csvfile import csv_response
 from studyapp.core.errors import DomainError, NotFound, RosterError
 from studyapp.core.uploads import read_upload
 from studyapp.db import get_session
 from studyapp.extensions import limiter
+from studyapp.quizzes.services import list_quizzes
 
 bp = Blueprint("classes", __name__)
 
@@ -35,7 +38,11 @@ def index():
         courses = services.list_courses_taught(session, current_user)
         return render_template("classes/instructor_home.html", courses=courses)
     enrollments = services.list_enrollments_of(session, current_user)
-    return render_template("classes/student_home.html", enrollments=enrollments, form=JoinForm())
+    quizzes = student_quizzes(session, current_user, utcnow())
+    session.commit()  # attempts whose time ran out were just graded
+    return render_template(
+        "classes/student_home.html", enrollments=enrollments, quizzes=quizzes, form=JoinForm()
+    )
 
 
 @bp.route("/teach/classes/new", methods=["GET", "POST"])
@@ -64,6 +71,7 @@ def manage(course_id: int):
         course=course,
         roster=services.list_roster(session, course),
         instructors=services.list_course_instructors(session, course),
+        quizzes=list_quizzes(session, course.id),
         co_form=CoInstructorForm(),
         action_form=ConfirmForm(),
     )
@@ -191,7 +199,9 @@ def show(course_id: int):
         course = services.get_attended_course(get_session(), course_id, current_user)
     except NotFound:
         abort(404)
-    return render_template("classes/show.html", course=course)
+    entries = student_quizzes(get_session(), current_user, utcnow()).get(course.id, [])
+    get_session().commit()
+    return render_template("classes/show.html", course=course, entries=entries)
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -210,6 +220,7 @@ def join():
                 email=form.email.data,
                 name=form.name.data,
                 password=form.password.data,
+                timezone=form.timezone.data,
             )
         except DomainError as exc:
             session.rollback()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Flask
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 from studyapp.core.markdown import render_markdown
+from studyapp.core.timezones import format_local
 
 _MARKER = re.compile(r"\[\[\s*([A-Za-z0-9_-]{1,40})\s*\]\]")
 
@@ -41,7 +44,14 @@ def points(value: float) -> str:
     return f"{value:g}"
 
 
+def localtime(value: datetime | None) -> str:
+    """A UTC time in the logged-in user's own time zone."""
+    tz = getattr(current_user, "timezone", None) if current_user else None
+    return format_local(value, tz)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(localtime)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(markdown_inline)
     app.add_template_filter(blanks)

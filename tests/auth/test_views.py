@@ -219,3 +219,29 @@ def test_login_is_rate_limited_per_address(make_app):
         b"Too many attempts"
         in c.post("/login", data={"email": "z@school.test", "password": "x"}).data
     )
+
+
+def test_account_time_zone_changes_how_due_times_are_shown(student_client, session, student):
+    assert student_client.post("/account", data={"timezone": "Asia/Tokyo"}).status_code == 302
+    session.expire_all()
+    assert session.get(User, student.id).timezone == "Asia/Tokyo"
+    page = student_client.post("/account", data={"timezone": "Mars/Olympus"})
+    assert b"Not a valid choice" in page.data
+
+
+def test_sign_up_keeps_the_browsers_time_zone(client, course, session):
+    client.post(
+        "/join",
+        data={
+            "code": course.join_code,
+            "name": "Tz",
+            "email": "tz@school.test",
+            "password": "long password 1",
+            "confirm": "long password 1",
+            "timezone": "Europe/Istanbul",
+        },
+    )
+    assert (
+        session.scalar(select(User).where(User.email == "tz@school.test")).timezone
+        == "Europe/Istanbul"
+    )

@@ -9,7 +9,19 @@ from tests import factories
 from tests.conftest import login
 
 #: Endpoints any logged-in user may open; each checks ownership itself where it loads objects.
-ANY_USER = {"classes.index", "auth.logout", "auth.change_password"}
+ANY_USER = {
+    "classes.index",
+    "auth.logout",
+    "auth.change_password",
+    "auth.account",
+    # Attempts belong to one user (a student, or an instructor previewing); others get 404.
+    "attempts.show",
+    "attempts.save_page",
+    "attempts.autosave",
+    "attempts.confirm_submit",
+    "attempts.submit",
+    "attempts.review",
+}
 
 
 def _rules(app):
@@ -82,20 +94,36 @@ def test_instructors_are_refused_on_student_pages(app, instructor_client, course
 
 
 def test_instructor_of_class_b_cannot_reach_class_a(app, session, course, student):
+    from studyapp.attempts.services import start_attempt
+    from studyapp.core.clock import utcnow
+
+    quiz = factories.make_quiz(session, course, keys=("capital", "essay"))
+    attempt = start_attempt(session, quiz, student, utcnow())
     other = factories.make_instructor(session)
     factories.make_course(session, other)
     session.commit()
     client = app.test_client()
     login(client, other.email)
-    ids = {"course_id": course.id, "user_id": student.id}
+    ids = {
+        "course_id": course.id,
+        "user_id": student.id,
+        "quiz_id": quiz.id,
+        "attempt_id": attempt.id,
+        "item_id": quiz.items[0].id,
+        "row_id": attempt.questions[0].id,
+        "question_id": quiz.items[0].question_id,
+    }
+    class_scoped = {"course_id", "quiz_id", "attempt_id"}
     checked = 0
     for rule in _rules(app):
         view = app.view_functions[rule.endpoint]
-        if getattr(view, "required_role", None) == "instructor" and "course_id" in rule.arguments:
+        if getattr(view, "required_role", None) == "instructor" and class_scoped & set(
+            rule.arguments
+        ):
             response = client.open(_url(rule, ids), method=_method(rule))
             assert response.status_code == 404, rule.endpoint
             checked += 1
-    assert checked >= 5
+    assert checked >= 20
 
 
 @pytest.mark.parametrize("path", ["/login", "/join", "/healthz"])

@@ -29,7 +29,10 @@ def test_demo_seeds_one_instructor_and_thirty_students_with_printed_logins(app, 
     assert sum(1 for p in lines if p[0] == "student") == 30
     assert session.scalar(select(func.count(Enrollment.id))) == 30
     role, email, password = lines[1][:3]
-    assert login(app.test_client(), email, password).status_code == 302
+    client = app.test_client()
+    assert login(client, email, password).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "The S-400 and its costs (demo)" in home and "To do" in home
 
 
 def test_demo_run_again_prints_new_passwords_and_no_duplicates(runner, session):

@@ -9,6 +9,15 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// Sign-up forms learn the browser's time zone, so due times show in local time at once.
+document.querySelectorAll("input[data-detect-timezone]").forEach((input) => {
+  try {
+    input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (err) {
+    input.value = "";
+  }
+});
+
 document.addEventListener("focusin", (event) => {
   if (event.target.matches("input.copy")) {
     event.target.select();

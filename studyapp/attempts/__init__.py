@@ -1,0 +1,1 @@
+"""Attempts: taking a quiz, saving answers, submitting, grading and review."""

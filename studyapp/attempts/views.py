@@ -1,0 +1,243 @@
+"""Taking a quiz: start page, the attempt (paged or one page), autosave, submit, review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from studyapp.attempts import services
+from studyapp.attempts.models import Attempt
+from studyapp.attempts.responses import form_state, response_from_form
+from studyapp.auth.access import student_required
+from studyapp.auth.forms import ConfirmForm
+from studyapp.classes import services as classes
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError, NotFound
+from studyapp.db import get_session
+from studyapp.quizzes import services as quizzes
+from studyapp.quizzes.models import Layout, Quiz, QuizStatus
+
+bp = Blueprint("attempts", __name__)
+
+
+def _student_quiz(quiz_id: int) -> Quiz:
+    """A published quiz of one of the student's classes; any other is 'not found'."""
+    session = get_session()
+    mine = {e.course_id for e in classes.list_enrollments_of(session, current_user) if e.is_active}
+    try:
+        quiz = quizzes.get_quiz(session, quiz_id, mine)
+    except NotFound:
+        abort(404)
+    if quiz.status == QuizStatus.DRAFT:
+        abort(404)
+    return quiz
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    try:
+        return services.get_own_attempt(get_session(), attempt_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@student_required
+def start_page(quiz_id: int):
+    """What the quiz is, the student's time and attempts, and the start button."""
+    quiz = _student_quiz(quiz_id)
+    session = get_session()
+    services.close_expired(session, utcnow(), quiz_id=quiz.id, user_id=current_user.id)
+    session.commit()
+    return render_template(
+        "attempts/start.html",
+        quiz=quiz,
+        rules=services.rules_for(session, quiz, current_user),
+        previous=services.list_attempts(session, quiz, current_user),
+        form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@student_required
+def start(quiz_id: int):
+    quiz = _student_quiz(quiz_id)
+    session = get_session()
+    try:
+        attempt = services.start_attempt(session, quiz, current_user, utcnow())
+    except DomainError as exc:
+        session.commit()  # keeps any attempt the deadline just closed
+        flash(str(exc), "error")
+        return redirect(url_for("attempts.start_page", quiz_id=quiz.id))
+    session.commit()
+    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+def _page_numbers(attempt: Attempt) -> tuple[int, int]:
+    count = len(attempt.questions)
+    page = request.args.get("page", type=int) or 1
+    return max(1, min(page, count)), count
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def show(attempt_id: int):
+    """The attempt: every saved answer is shown again, on any device."""
+    attempt = _own_attempt(attempt_id)
+    session = get_session()
+    if attempt.is_open and utcnow() > attempt.deadline_at + services.GRACE:
+        services.finalize(session, attempt, utcnow(), "deadline")
+        session.commit()
+    if not attempt.is_open:
+        return redirect(url_for("attempts.review", attempt_id=attempt.id))
+    shown = services.shown_questions(attempt)
+    paged = attempt.quiz.layout == Layout.PAGED
+    page, count = _page_numbers(attempt)
+    visible = [shown[page - 1]] if paged else shown
+    return render_template(
+        "attempts/take.html",
+        attempt=attempt,
+        shown=shown,
+        visible=visible,
+        paged=paged,
+        page=page,
+        count=count,
+        form=ConfirmForm(),
+        form_state=form_state,
+        now=utcnow(),
+    )
+
+
+def _save_from_form(attempt: Attempt, positions: list[int]) -> None:
+    shown = {s.row.position: s for s in services.shown_questions(attempt)}
+    for position in positions:
+        s = shown.get(position)
+        if s is None:
+            raise NotFound("This question is not part of the attempt.")
+        name = f"q{position}"
+        response = response_from_form(s.view["type"], name, request.form)
+        flagged = request.form.get(f"{name}-flag") == "1"
+        services.save_answer(get_session(), attempt, position, response, None, utcnow(), flagged)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+def save_page(attempt_id: int):
+    """The no-JavaScript path: save the answers on the page, then move where asked."""
+    attempt = _own_attempt(attempt_id)
+    session = get_session()
+    positions = [int(p) for p in request.form.getlist("positions") if p.isdigit()]
+    try:
+        _save_from_form(attempt, positions)
+    except DomainError as exc:
+        session.commit()
+        flash(str(exc), "error")
+        return redirect(url_for("attempts.show", attempt_id=attempt.id))
+    session.commit()
+    go = request.form.get("go", "")
+    if go == "submit":
+        return redirect(url_for("attempts.confirm_submit", attempt_id=attempt.id))
+    target = int(go) if go.isdigit() else None
+    flash("Saved.", "success")
+    return redirect(url_for("attempts.show", attempt_id=attempt.id, page=target))
+
+
+@bp.post("/attempts/<int:attempt_id>/save")
+def autosave(attempt_id: int):
+    """Save one answer (JSON reply for the page's script); never sends grading information."""
+    attempt = _own_attempt(attempt_id)
+    session = get_session()
+    position = request.form.get("position", type=int)
+    base = request.form.get("revision", type=int)
+    shown = (
+        {s.row.position: s for s in services.shown_questions(attempt)}
+        if position is not None
+        else {}
+    )
+    if position not in shown:
+        return jsonify(ok=False, error="This question is not part of the attempt."), 404
+    name = f"q{position}"
+    response = response_from_form(shown[position].view["type"], name, request.form)
+    flag = request.form.get(f"{name}-flag")
+    try:
+        result = services.save_answer(
+            session,
+            attempt,
+            position,
+            response,
+            base,
+            utcnow(),
+            None if flag is None else flag == "1",
+        )
+    except services.AttemptClosed as exc:
+        session.commit()
+        return jsonify(
+            ok=False,
+            closed=True,
+            error=str(exc),
+            redirect=url_for("attempts.review", attempt_id=attempt.id),
+        ), 409
+    except DomainError as exc:
+        session.rollback()
+        return jsonify(ok=False, error=str(exc)), 400
+    session.commit()
+    return jsonify(
+        ok=True,
+        revision=result.revision,
+        saved_at=result.saved_at.isoformat(),
+        overwrote_other=result.overwrote_other,
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/submit")
+def confirm_submit(attempt_id: int):
+    """Ask before submitting, listing unanswered and flagged questions."""
+    attempt = _own_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("attempts.review", attempt_id=attempt.id))
+    return render_template(
+        "attempts/confirm.html", attempt=attempt, form=ConfirmForm(), now=utcnow()
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+def submit(attempt_id: int):
+    """Submit once; a repeated or racing submit changes nothing and lands on the same review."""
+    attempt = _own_attempt(attempt_id)
+    session = get_session()
+    positions = [int(p) for p in request.form.getlist("positions") if p.isdigit()]
+    timed_out = request.form.get("reason") == "time"
+    try:
+        if positions and attempt.is_open:
+            _save_from_form(attempt, positions)
+        graded_now = services.submit_attempt(
+            session, attempt, utcnow(), "deadline" if timed_out else "student"
+        )
+    except services.AttemptClosed as exc:
+        session.commit()
+        flash(str(exc), "error")
+        return redirect(url_for("attempts.review", attempt_id=attempt.id))
+    session.commit()
+    if not graded_now:
+        flash("This attempt was already submitted.", "info")
+    elif timed_out:
+        flash("Time is up: your attempt was submitted with your saved answers.", "info")
+    else:
+        flash("Your attempt was submitted.", "success")
+    return redirect(url_for("attempts.review", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+def review(attempt_id: int):
+    """The finished attempt, showing only what the quiz's review settings allow now."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("attempts.show", attempt_id=attempt.id))
+    session = get_session()
+    rules = services.rules_for(session, attempt.quiz, current_user)
+    access = services.review_access(attempt, utcnow(), rules.closes_at)
+    return render_template(
+        "attempts/review.html",
+        attempt=attempt,
+        access=access,
+        rows=services.review_rows(session, attempt, access),
+        form_state=form_state,
+    )

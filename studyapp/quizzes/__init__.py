@@ -1,0 +1,1 @@
+"""Quizzes: what instructors build from banks, their settings and accommodations."""

@@ -1,0 +1,392 @@
+"""Instructor pages for quizzes: build, publish, accommodate, preview, grade, regrade."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from studyapp.attempts import services as attempts
+from studyapp.auth.access import instructor_required
+from studyapp.auth.forms import ConfirmForm
+from studyapp.banks import models as bank_models
+from studyapp.classes import services as classes
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.timezones import to_local, to_utc
+from studyapp.db import get_session
+from studyapp.quizzes import services
+from studyapp.quizzes.forms import (
+    AccommodationForm,
+    DrawItemForm,
+    EssayGradeForm,
+    FixedItemForm,
+    NewQuizForm,
+    ProfileForm,
+    QuizSettingsForm,
+    RegradeForm,
+    RemoveItemForm,
+)
+from studyapp.quizzes.models import Quiz
+
+bp = Blueprint("quizzes", __name__, url_prefix="/teach")
+
+
+def _quiz(quiz_id: int) -> Quiz:
+    """A quiz of a class this instructor teaches; any other is 'not found'."""
+    session = get_session()
+    taught = {c.id for c in classes.list_courses_taught(session, current_user)}
+    try:
+        return services.get_quiz(session, quiz_id, taught)
+    except NotFound:
+        abort(404)
+
+
+def _back(quiz: Quiz):
+    return redirect(url_for("quizzes.show", quiz_id=quiz.id))
+
+
+def _commit_or_flash(action, *args, success: str, **kwargs):
+    """Run a service; commit and flash success, or roll back and flash its refusal."""
+    session = get_session()
+    try:
+        result = action(session, *args, **kwargs)
+    except DomainError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return None
+    session.commit()
+    flash(success, "success")
+    return result if result is not None else True
+
+
+@bp.route("/classes/<int:course_id>/quizzes/new", methods=["GET", "POST"])
+@instructor_required
+def create(course_id: int):
+    session = get_session()
+    try:
+        course = classes.get_taught_course(session, course_id, current_user)
+    except NotFound:
+        abort(404)
+    form = NewQuizForm()
+    if form.validate_on_submit():
+        quiz = services.create_quiz(session, course, form.title.data)
+        session.commit()
+        return redirect(url_for("quizzes.show", quiz_id=quiz.id))
+    return render_template("quizzes/create.html", form=form, course=course)
+
+
+def _question_choices(session) -> dict[str, str]:
+    rows = session.execute(
+        select(bank_models.Bank.slug, bank_models.Question.key)
+        .join(bank_models.Question)
+        .where(bank_models.Question.retired_at.is_(None), bank_models.Bank.retired_at.is_(None))
+        .order_by(bank_models.Bank.slug, bank_models.Question.position)
+    ).all()
+    return {f"{slug}/{key}": f"{slug} / {key}" for slug, key in rows}
+
+
+def _bank_choices(session) -> dict[str, str]:
+    banks = session.scalars(
+        select(bank_models.Bank)
+        .where(bank_models.Bank.retired_at.is_(None))
+        .order_by(bank_models.Bank.title)
+    )
+    return {b.slug: f"{b.title} ({b.slug})" for b in banks}
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@instructor_required
+def show(quiz_id: int):
+    """A quiz's overview: items, state, attempts, and what can be done next."""
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    fixed, draw = FixedItemForm(), DrawItemForm()
+    fixed.question.choices = _question_choices(session)
+    draw.bank.choices = _bank_choices(session)
+    return render_template(
+        "quizzes/show.html",
+        quiz=quiz,
+        fixed_form=fixed,
+        draw_form=draw,
+        remove_form=RemoveItemForm(),
+        action_form=ConfirmForm(),
+        regrade_form=RegradeForm(),
+        counts=attempts.count_by_status(session, quiz),
+        max_points=services.max_points(quiz),
+        started=services.count_real_attempts(session, quiz),
+    )
+
+
+@bp.route("/quizzes/<int:quiz_id>/settings", methods=["GET", "POST"])
+@instructor_required
+def settings(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    tz = current_user.timezone
+    form = QuizSettingsForm(obj=quiz)
+    if not form.is_submitted():
+        form.opens_at.data, form.closes_at.data = (
+            to_local(quiz.opens_at, tz),
+            to_local(quiz.closes_at, tz),
+        )
+    if form.validate_on_submit():
+        values = {
+            name: field.data for name, field in form._fields.items() if name in services.SETTINGS
+        }
+        values["opens_at"], values["closes_at"] = (
+            to_utc(form.opens_at.data, tz),
+            to_utc(form.closes_at.data, tz),
+        )
+        if _commit_or_flash(services.update_settings, quiz, values, success="Settings saved."):
+            return _back(quiz)
+    return render_template("quizzes/settings.html", quiz=quiz, form=form, tz=tz)
+
+
+@bp.post("/quizzes/<int:quiz_id>/items/fixed")
+@instructor_required
+def add_fixed(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    form = FixedItemForm()
+    form.question.choices = _question_choices(get_session())
+    if form.validate_on_submit():
+        slug, key = form.question.data.split("/", 1)
+        _commit_or_flash(
+            services.add_fixed_item,
+            quiz,
+            slug,
+            key,
+            float(form.points.data),
+            form.confirm.data,
+            success=f"Added {key}.",
+        )
+    else:
+        flash("Choose a question and its points.", "error")
+    return _back(quiz)
+
+
+@bp.post("/quizzes/<int:quiz_id>/items/draw")
+@instructor_required
+def add_draw(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    form = DrawItemForm()
+    form.bank.choices = _bank_choices(get_session())
+    if form.validate_on_submit():
+        _commit_or_flash(
+            services.add_draw_item,
+            quiz,
+            form.bank.data,
+            form.tag.data,
+            form.count.data,
+            float(form.points.data),
+            form.confirm.data,
+            success=f"Added a draw of {form.count.data} from {form.bank.data}.",
+        )
+    else:
+        flash("Choose a bank, how many questions, and their points.", "error")
+    return _back(quiz)
+
+
+@bp.post("/quizzes/<int:quiz_id>/items/<int:item_id>/remove")
+@instructor_required
+def remove_item(quiz_id: int, item_id: int):
+    quiz = _quiz(quiz_id)
+    form = RemoveItemForm()
+    form.validate_on_submit()
+    _commit_or_flash(services.remove_item, quiz, item_id, form.confirm.data, success="Removed.")
+    return _back(quiz)
+
+
+@bp.post("/quizzes/<int:quiz_id>/<any(publish, close, reopen):action>")
+@instructor_required
+def change_state(quiz_id: int, action: str):
+    quiz = _quiz(quiz_id)
+    if action == "publish":
+        _commit_or_flash(
+            services.publish, quiz, utcnow(), success="Published: students can see it."
+        )
+    elif action == "close":
+        if _commit_or_flash(services.close_quiz, quiz, success="Closed."):
+            # Attempts still open are graded with what they saved.
+            attempts.close_expired(get_session(), utcnow(), quiz_id=quiz.id)
+            get_session().commit()
+    else:
+        _commit_or_flash(services.reopen_quiz, quiz, success="Reopened.")
+    return _back(quiz)
+
+
+@bp.post("/quizzes/<int:quiz_id>/preview")
+@instructor_required
+def preview(quiz_id: int):
+    """Take the quiz as a student would; the attempt never counts."""
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    try:
+        attempt = attempts.start_attempt(session, quiz, current_user, utcnow(), preview=True)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _back(quiz)
+    session.commit()
+    return redirect(url_for("attempts.show", attempt_id=attempt.id))
+
+
+@bp.get("/quizzes/<int:quiz_id>/accommodations")
+@instructor_required
+def accommodations(quiz_id: int):
+    """Each student's time and attempts on this quiz, with forms to change them."""
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    course = classes.get_taught_course(session, quiz.course_id, current_user)
+    rows = []
+    for enrollment in classes.list_roster(session, course):
+        if not enrollment.is_active:
+            continue
+        acc = services.get_accommodation(session, quiz, enrollment.user_id)
+        form = AccommodationForm(obj=acc, prefix=f"u{enrollment.user_id}")
+        if acc is not None:
+            form.closes_at.data = to_local(acc.closes_at, current_user.timezone)
+        profile = ProfileForm(obj=enrollment, prefix=f"p{enrollment.user_id}")
+        rows.append((enrollment, services.student_rules(quiz, enrollment, acc), form, profile))
+    return render_template("quizzes/accommodations.html", quiz=quiz, rows=rows)
+
+
+@bp.post("/quizzes/<int:quiz_id>/accommodations/<int:user_id>")
+@instructor_required
+def set_accommodation(quiz_id: int, user_id: int):
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    course = classes.get_taught_course(session, quiz.course_id, current_user)
+    try:
+        classes.get_enrollment(session, course, user_id)
+    except NotFound:
+        abort(404)
+    form = AccommodationForm(prefix=f"u{user_id}")
+    if form.validate_on_submit():
+        values = {
+            k: form[k].data
+            for k in ("extra_time_percent", "extra_time_minutes", "extra_attempts", "note")
+        }
+        values["extra_time_minutes"] = values["extra_time_minutes"] or 0
+        values["extra_attempts"] = values["extra_attempts"] or 0
+        values["closes_at"] = to_utc(form.closes_at.data, current_user.timezone)
+        _commit_or_flash(
+            services.set_accommodation, quiz, user_id, success="Accommodation saved.", **values
+        )
+    else:
+        flash("Check the accommodation values.", "error")
+    return redirect(url_for("quizzes.accommodations", quiz_id=quiz.id))
+
+
+@bp.post("/quizzes/<int:quiz_id>/profiles/<int:user_id>")
+@instructor_required
+def set_profile(quiz_id: int, user_id: int):
+    """Set a student's class-wide extra time (applies to every timed quiz of the class)."""
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    course = classes.get_taught_course(session, quiz.course_id, current_user)
+    try:
+        enrollment = classes.get_enrollment(session, course, user_id)
+    except NotFound:
+        abort(404)
+    form = ProfileForm(prefix=f"p{user_id}")
+    if form.validate_on_submit():
+        _commit_or_flash(
+            services.set_time_profile,
+            enrollment,
+            form.extra_time_percent.data,
+            success="Class-wide extra time saved.",
+        )
+    else:
+        flash("Extra time must be a whole number between 0 and 400.", "error")
+    return redirect(url_for("quizzes.accommodations", quiz_id=quiz.id))
+
+
+@bp.get("/quizzes/<int:quiz_id>/grading")
+@instructor_required
+def grading(quiz_id: int):
+    """Essay answers waiting for a grade."""
+    quiz = _quiz(quiz_id)
+    queue = attempts.grading_queue(get_session(), quiz)
+    forms = {row.id: EssayGradeForm(prefix=f"a{row.id}") for row in queue}
+    return render_template(
+        "quizzes/grading.html",
+        quiz=quiz,
+        queue=queue,
+        forms=forms,
+        question_of=attempts.question_of,
+    )
+
+
+@bp.post("/quizzes/<int:quiz_id>/grading/<int:row_id>")
+@instructor_required
+def grade(quiz_id: int, row_id: int):
+    quiz = _quiz(quiz_id)
+    session = get_session()
+    row = next((r for r in attempts.grading_queue(session, quiz) if r.id == row_id), None)
+    if row is None:
+        abort(404)
+    form = EssayGradeForm(prefix=f"a{row_id}")
+    if form.validate_on_submit():
+        _commit_or_flash(
+            attempts.grade_essay,
+            row,
+            float(form.points.data),
+            form.comment.data or "",
+            current_user,
+            utcnow(),
+            success=f"Graded {row.attempt.user.name}'s answer.",
+        )
+    else:
+        flash("Give the points as a number.", "error")
+    return redirect(url_for("quizzes.grading", quiz_id=quiz.id))
+
+
+@bp.post("/quizzes/<int:quiz_id>/questions/<int:question_id>/regrade")
+@instructor_required
+def regrade(quiz_id: int, question_id: int):
+    """Grade every finished answer to a question again with its current key."""
+    quiz = _quiz(quiz_id)
+    form = RegradeForm()
+    if not form.validate_on_submit():
+        flash("Say why you regrade: the reason is kept in every student's score history.", "error")
+        return _back(quiz)
+    changed = _commit_or_flash(
+        attempts.regrade_question,
+        quiz,
+        question_id,
+        current_user,
+        form.reason.data,
+        utcnow(),
+        success="Regraded.",
+    )
+    if changed is not None:
+        flash(f"{0 if changed is True else changed} score(s) changed.", "info")
+    return _back(quiz)
+
+
+@bp.get("/quizzes/<int:quiz_id>/attempts")
+@instructor_required
+def results(quiz_id: int):
+    """Every attempt at this quiz with its score and status."""
+    quiz = _quiz(quiz_id)
+    return render_template(
+        "quizzes/results.html", quiz=quiz, rows=attempts.quiz_attempts(get_session(), quiz)
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@instructor_required
+def attempt_detail(attempt_id: int):
+    """One attempt with each answer, its score, and the score history."""
+    session = get_session()
+    try:
+        attempt = attempts.get_attempt(session, attempt_id)
+    except NotFound:
+        abort(404)
+    _quiz(attempt.quiz_id)
+    return render_template(
+        "quizzes/attempt_detail.html",
+        attempt=attempt,
+        shown=attempts.shown_questions(attempt),
+        history=attempts.score_history(session, attempt),
+        question_of=attempts.question_of,
+    )

@@ -1,0 +1,284 @@
+"""Attempts: start, save, submit once, close at the deadline, grade, regrade, review."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from studyapp.attempts import services
+from studyapp.attempts.models import AttemptStatus, ScoreChange
+from studyapp.banks.loader import load_bank_text
+from studyapp.banks.models import Origin
+from studyapp.banks.sync import upsert_bank
+from studyapp.core.errors import DomainError, NotFound
+from studyapp.quizzes.models import GradingPolicy, ReviewContent, ReviewTiming
+from tests import factories
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def quiz(session, course):
+    return factories.make_quiz(
+        session,
+        course,
+        time_limit_minutes=30,
+        attempts_allowed=2,
+        review_timing=ReviewTiming.IMMEDIATELY,
+    )
+
+
+def _answer_all(session, attempt, now=NOW):
+    by_key = {services.question_of(r).id: r.position for r in attempt.questions}
+    services.save_answer(session, attempt, by_key["capital"], "A", None, now)
+    services.save_answer(session, attempt, by_key["goods"], ["A", "C"], None, now)
+    services.save_answer(session, attempt, by_key["rebuilt"], "two", None, now)
+    services.save_answer(session, attempt, by_key["river"], "Zanzibar salt", None, now)
+    services.save_answer(session, attempt, by_key["essay"], "Trade shaped it.", None, now)
+    return by_key
+
+
+def test_start_fixes_questions_and_deadline_and_resumes(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    assert attempt.deadline_at == NOW + timedelta(minutes=30)
+    assert len(attempt.questions) == 5 and attempt.max_score == 8
+    again = services.start_attempt(session, quiz, student, NOW + timedelta(minutes=5))
+    assert again.id == attempt.id
+
+
+def test_saved_answers_survive_and_are_graded_with_partial_credit(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    _answer_all(session, attempt)
+    session.commit()
+    session.expire_all()
+    reloaded = services.get_own_attempt(session, attempt.id, student)
+    assert {services.question_of(r).id: r.response for r in reloaded.questions}[
+        "river"
+    ] == "Zanzibar salt"
+    assert services.submit_attempt(session, reloaded, NOW + timedelta(minutes=10))
+    points = {services.question_of(r).id: r.awarded for r in reloaded.questions}
+    # goods: one right pick (+1/2), one wrong pick (-1/1) -> clamped at 0.
+    assert points == {"capital": 1.0, "goods": 0.0, "rebuilt": 0.0, "river": 1.0, "essay": None}
+    assert reloaded.status == AttemptStatus.AWAITING_GRADING and reloaded.score == 2.0
+
+
+def test_numeric_answers_in_words_a_student_types(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    by_key = {services.question_of(r).id: r.position for r in attempt.questions}
+    services.save_answer(session, attempt, by_key["rebuilt"], " 2 ", None, NOW)
+    services.submit_attempt(session, attempt, NOW)
+    assert next(r for r in attempt.questions if r.position == by_key["rebuilt"]).awarded == 1.0
+
+
+def test_last_write_wins_and_the_other_tab_is_told(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    tab_one = services.save_answer(session, attempt, 0, "A", 0, NOW)
+    tab_two = services.save_answer(session, attempt, 0, "B", 0, NOW)
+    assert not tab_one.overwrote_other and tab_two.overwrote_other
+    assert tab_two.revision == 2
+    assert attempt.questions[0].response == "B"
+
+
+def test_answers_for_questions_not_in_the_attempt_are_refused(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    with pytest.raises(NotFound):
+        services.save_answer(session, attempt, 99, "A", None, NOW)
+
+
+def test_oversized_answer_is_refused_and_the_saved_one_kept(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.save_answer(session, attempt, 0, "A", None, NOW)
+    with pytest.raises(DomainError, match="too long"):
+        services.save_answer(session, attempt, 0, "x" * 100_000, None, NOW)
+    assert attempt.questions[0].response == "A"
+
+
+def test_save_after_the_deadline_is_refused_and_the_attempt_graded(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.save_answer(session, attempt, 0, "A", None, NOW + timedelta(minutes=29))
+    with pytest.raises(services.AttemptClosed):
+        services.save_answer(session, attempt, 1, ["A"], None, NOW + timedelta(minutes=31))
+    assert attempt.status != AttemptStatus.IN_PROGRESS and attempt.submitted_by == "deadline"
+    assert attempt.questions[0].response == "A" and attempt.questions[1].response is None
+
+
+def test_submit_after_the_deadline_says_so_and_grades_what_was_saved(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.save_answer(session, attempt, 0, "A", None, NOW)
+    with pytest.raises(services.AttemptClosed, match="time was up"):
+        services.submit_attempt(session, attempt, NOW + timedelta(hours=1))
+    assert attempt.submitted_at == NOW + timedelta(minutes=30) + services.GRACE
+
+
+def test_double_submit_grades_once(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    assert services.submit_attempt(session, attempt, NOW) is True
+    assert services.submit_attempt(session, attempt, NOW + timedelta(seconds=1)) is False
+
+
+def test_racing_submits_and_sweeps_grade_exactly_once(app, session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.save_answer(session, attempt, 0, "A", None, NOW)
+    session.commit()
+    maker = app.extensions["studyapp.sessionmaker"]
+    results: list[bool] = []
+    barrier = threading.Barrier(4)
+
+    def submit(kind: str) -> None:
+        s = maker()
+        try:
+            mine = services.get_attempt(s, attempt.id)
+            barrier.wait()
+            if kind == "sweep":
+                results.append(bool(services.close_expired(s, NOW + timedelta(hours=1))))
+            else:
+                results.append(services.finalize(s, mine, NOW + timedelta(minutes=1), "student"))
+            s.commit()
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=submit, args=(k,)) for k in ("a", "b", "sweep", "sweep")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == 1
+
+
+def test_sweep_closes_only_attempts_past_their_deadline(session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    assert services.close_expired(session, NOW + timedelta(minutes=10)) == 0
+    assert services.close_expired(session, NOW + timedelta(minutes=31)) == 1
+    assert services.close_expired(session, NOW + timedelta(minutes=32)) == 0
+    assert attempt.submitted_by == "deadline"
+
+
+def test_attempt_limit_and_next_attempt(session, quiz, student):
+    for n in range(2):
+        a = services.start_attempt(session, quiz, student, NOW + timedelta(hours=n))
+        services.submit_attempt(session, a, NOW + timedelta(hours=n, minutes=1))
+    with pytest.raises(services.QuizUnavailable, match="used all your attempts"):
+        services.start_attempt(session, quiz, student, NOW + timedelta(hours=3))
+
+
+def test_closed_or_not_yet_open_quiz_cannot_start(session, course, student):
+    later = factories.make_quiz(
+        session, course, keys=("capital",), opens_at=NOW + timedelta(days=1)
+    )
+    with pytest.raises(services.QuizUnavailable, match="not opened"):
+        services.start_attempt(session, later, student, NOW)
+    gone = factories.make_quiz(session, course, keys=("capital",), title="Gone", closes_at=NOW)
+    with pytest.raises(services.QuizUnavailable, match="closed"):
+        services.start_attempt(session, gone, student, NOW)
+
+
+def test_essay_waits_for_a_grade_then_counts(session, quiz, student, instructor):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    by_key = _answer_all(session, attempt)
+    services.submit_attempt(session, attempt, NOW)
+    queue = services.grading_queue(session, quiz)
+    assert [services.question_of(r).id for r in queue] == ["essay"]
+    services.grade_essay(session, queue[0], 3.5, "Good point about trade.", instructor, NOW)
+    assert attempt.status == AttemptStatus.GRADED and attempt.score == 5.5
+    assert services.grading_queue(session, quiz) == []
+    with pytest.raises(DomainError):
+        services.grade_essay(session, queue[0], 5, "", instructor, NOW)
+    assert by_key
+
+
+def test_regrade_after_a_key_fix_changes_scores_and_logs_why(session, quiz, student, instructor):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.save_answer(session, attempt, 0, "B", None, NOW)
+    services.submit_attempt(session, attempt, NOW)
+    assert attempt.questions[0].awarded == 0.0
+    fixed = factories.QUIZ_BANK.replace("    answer: A\n", "    answer: B\n", 1)
+    upsert_bank(session, load_bank_text(fixed, "x.yaml", factories.READINGS).bank, Origin.FILE)
+    question_id = attempt.questions[0].version.question_id
+    assert services.regrade_question(session, quiz, question_id, instructor, "key was B", NOW) == 1
+    assert attempt.questions[0].awarded == 1.0 and attempt.score == 1.0
+    change = session.scalar(select(ScoreChange))
+    assert (change.old_points, change.new_points, change.reason) == (0.0, 1.0, "regrade: key was B")
+    assert change.changed_by_id == instructor.id
+    # The student's attempt still shows the version they saw.
+    assert attempt.questions[0].version.number == 1
+
+
+def test_review_policy(session, course, student):
+    quiz = factories.make_quiz(
+        session,
+        course,
+        keys=("capital",),
+        closes_at=NOW + timedelta(days=1),
+        review_timing=ReviewTiming.AFTER_CLOSE,
+        review_content=ReviewContent.ANSWERS,
+    )
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.submit_attempt(session, attempt, NOW)
+    before = services.review_access(attempt, NOW + timedelta(hours=1))
+    after = services.review_access(attempt, NOW + timedelta(days=2))
+    assert (before.score, before.answers) == (False, False)
+    assert (after.score, after.answers, after.full) == (True, True, False)
+    quiz.review_timing = ReviewTiming.NEVER
+    assert not services.review_access(attempt, NOW + timedelta(days=9)).score
+
+
+def test_review_rows_carry_no_key_before_release(session, course, student):
+    quiz = factories.make_quiz(session, course, review_timing=ReviewTiming.NEVER)
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    services.submit_attempt(session, attempt, NOW)
+    access = services.review_access(attempt, NOW)
+    rows = services.review_rows(session, attempt, access)
+    assert all(
+        r.key is None and r.explanation is None and r.result is None and r.awarded is None
+        for r in rows
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "kept"),
+    [
+        (GradingPolicy.HIGHEST, 3.0),
+        (GradingPolicy.LAST, 1.0),
+        (GradingPolicy.FIRST, 2.0),
+        (GradingPolicy.AVERAGE, 2.0),
+    ],
+)
+def test_kept_grade_policies(policy, kept):
+    from types import SimpleNamespace
+
+    attempts = [
+        SimpleNamespace(is_preview=False, is_open=False, score=s, number=n)
+        for n, s in ((1, 2.0), (2, 3.0), (3, 1.0))
+    ]
+    attempts.append(SimpleNamespace(is_preview=True, is_open=False, score=9.0, number=4))
+    assert services.kept_score(attempts, policy) == kept
+
+
+def test_preview_attempts_never_count(session, quiz, instructor, student):
+    preview = services.start_attempt(session, quiz, instructor, NOW, preview=True)
+    assert preview.is_preview
+    services.submit_attempt(session, preview, NOW)
+    from studyapp.quizzes.services import count_real_attempts
+
+    assert count_real_attempts(session, quiz) == 0
+    assert session.scalar(select(func.count()).select_from(ScoreChange)) == 0
+
+
+def test_shuffled_order_is_fixed_by_the_attempt_seed(session, course, student):
+    quiz = factories.make_quiz(session, course, keys=("capital", "goods", "rebuilt"),
+                               shuffle_questions=True, shuffle_choices=True)
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    first = [(s.view["id"], [c["key"] for c in s.view.get("choices", [])])
+             for s in services.shown_questions(attempt)]
+    again = [(s.view["id"], [c["key"] for c in s.view.get("choices", [])])
+             for s in services.shown_questions(services.get_attempt(session, attempt.id))]
+    assert first == again
+    assert sorted(first[0][1] or ["-"]) in (["A", "B", "C"], ["-"])
+    orders = set()
+    for seed in range(12):
+        attempt.seed = seed
+        orders.add(tuple(s.view["id"] for s in services.shown_questions(attempt)))
+    assert len(orders) == 1, "question order is fixed at start, not by the view seed"

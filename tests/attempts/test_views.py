@@ -1,0 +1,160 @@
+"""Taking a quiz over HTTP: what a student receives, saving with and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from studyapp.attempts import services
+from studyapp.core.clock import utcnow
+from studyapp.quizzes.models import ReviewContent, ReviewTiming
+from tests import factories
+from tests.conftest import login
+
+SECRETS = ("SECRET-EXPLANATION", "SECRET-FEEDBACK", "SECRET-MODEL-ANSWER", "zanzibar-salt", "Twice")
+
+
+@pytest.fixture
+def quiz(session, course):
+    quiz = factories.make_quiz(session, course, review_timing=ReviewTiming.NEVER, layout="one_page")
+    session.commit()
+    return quiz
+
+
+def _start(client, quiz) -> str:
+    response = client.post(f"/quizzes/{quiz.id}/start")
+    assert response.status_code == 302, response.data
+    return response.headers["Location"]
+
+
+def _positions(page: str) -> dict[str, int]:
+    return {
+        m[2]: int(m[1])
+        for m in re.finditer(
+            r'name="positions" value="(\d+)">\s*<fieldset class="question" data-type="(\w+)"', page
+        )
+    }
+
+
+def test_start_page_and_home_list_the_quiz(student_client, quiz):
+    home = student_client.get("/").get_data(as_text=True)
+    assert quiz.title in home and "To do" in home
+    page = student_client.get(f"/quizzes/{quiz.id}")
+    assert page.status_code == 200 and b"Start the quiz" in page.data
+
+
+def test_nothing_a_student_receives_holds_the_key(student_client, quiz):
+    url = _start(student_client, quiz)
+    page = student_client.get(url).get_data(as_text=True)
+    positions = _positions(page)
+    saved = student_client.post(
+        f"{url}/save",
+        data={"position": positions["short"], f"q{positions['short']}": "x", "revision": 0},
+    )
+    confirm = student_client.get(f"{url}/submit").get_data(as_text=True)
+    submitted = student_client.post(f"{url}/submit", follow_redirects=True).get_data(as_text=True)
+    home = student_client.get("/").get_data(as_text=True)
+    for body in (page, saved.get_data(as_text=True), confirm, submitted, home):
+        for secret in SECRETS:
+            assert secret not in body
+    assert "does not release results" in submitted
+
+
+def test_form_post_saves_without_javascript_and_a_reload_shows_it(student_client, quiz):
+    url = _start(student_client, quiz)
+    pos = _positions(student_client.get(url).get_data(as_text=True))
+    data = {
+        "positions": list(pos.values()),
+        f"q{pos['single']}": "A",
+        f"q{pos['multiple']}": ["A", "B"],
+        f"q{pos['short']}": "salt",
+        f"q{pos['single']}-flag": "1",
+    }
+    assert student_client.post(url, data=data).status_code == 302
+    again = student_client.get(url).get_data(as_text=True)
+    assert 'value="A" checked' in again and 'value="B" checked' in again
+    assert 'value="salt"' in again
+
+
+def test_autosave_reports_revision_and_other_tab(student_client, quiz):
+    url = _start(student_client, quiz)
+    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
+    first = student_client.post(
+        f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0}
+    ).json
+    second = student_client.post(
+        f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 0}
+    ).json
+    assert first["ok"] and not first["overwrote_other"]
+    assert second["revision"] == 2 and second["overwrote_other"]
+    assert set(second) == {"ok", "revision", "saved_at", "overwrote_other"}
+
+
+def test_autosave_refuses_unknown_question_and_closed_attempt(student_client, quiz):
+    url = _start(student_client, quiz)
+    assert student_client.post(f"{url}/save", data={"position": 99, "q99": "A"}).status_code == 404
+    student_client.post(f"{url}/submit")
+    late = student_client.post(f"{url}/save", data={"position": 0, "q0": "A"})
+    assert late.status_code == 409 and late.json["closed"]
+
+
+def test_someone_elses_attempt_is_not_found(app, session, course, quiz, student_client):
+    url = _start(student_client, quiz)
+    other = factories.make_user(session)
+    factories.make_enrollment(session, course, other)
+    session.commit()
+    intruder = app.test_client()
+    login(intruder, other.email)
+    assert intruder.get(url).status_code == 404
+    assert intruder.post(f"{url}/save", data={"position": 0, "q0": "A"}).status_code == 404
+    assert intruder.post(f"{url}/submit").status_code == 404
+    assert intruder.get(f"{url}/review").status_code == 404
+
+
+def test_quiz_of_another_class_or_draft_is_not_found(student_client, session, instructor):
+    other_course = factories.make_course(session, instructor)
+    other = factories.make_quiz(session, other_course, keys=("capital",))
+    session.commit()
+    assert student_client.get(f"/quizzes/{other.id}").status_code == 404
+    assert student_client.post(f"/quizzes/{other.id}/start").status_code == 404
+
+
+def test_double_submit_grades_once_and_says_so(student_client, quiz, session):
+    url = _start(student_client, quiz)
+    first = student_client.post(f"{url}/submit", follow_redirects=True)
+    second = student_client.post(f"{url}/submit", follow_redirects=True)
+    assert b"Your attempt was submitted." in first.data
+    assert b"This attempt was already submitted." in second.data
+
+
+def test_full_review_shows_key_explanation_and_cited_paragraph(session, course, student_client):
+    from pathlib import Path
+
+    from studyapp.banks.readings import load_reading_text
+
+    quiz = factories.make_quiz(
+        session,
+        course,
+        keys=("capital",),
+        review_timing=ReviewTiming.IMMEDIATELY,
+        review_content=ReviewContent.FULL,
+    )
+    sample = Path(__file__).parents[1] / "banks" / "data" / "sample-reading.md"
+    load_reading_text(session, "sample", sample.read_bytes())
+    session.commit()
+    url = _start(student_client, quiz)
+    student_client.post(url, data={"positions": [0], "q0": "B"})
+    review = student_client.post(f"{url}/submit", follow_redirects=True).get_data(as_text=True)
+    assert "Score: <strong>0 / 1</strong>" in review
+    assert "SECRET-EXPLANATION" in review and "SECRET-FEEDBACK" in review
+    assert "¶1</strong> The first paragraph says that the river town traded salt" in review
+
+
+def test_expired_attempt_page_goes_to_review(app, session, course, student, student_client):
+    quiz = factories.make_quiz(session, course, keys=("capital",), time_limit_minutes=5)
+    attempt = services.start_attempt(session, quiz, student, utcnow() - timedelta(minutes=10))
+    session.commit()
+    response = student_client.get(f"/attempts/{attempt.id}")
+    assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/review")
