@@ -84,8 +84,9 @@ def _register_blueprints(app: Flask) -> None:
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
     from studyapp.quizzes.views import bp as quizzes_bp
+    from studyapp.study.views import bp as study_bp
 
-    for bp in (core_bp, auth_bp, classes_bp, banks_bp, quizzes_bp, attempts_bp):
+    for bp in (core_bp, auth_bp, classes_bp, banks_bp, quizzes_bp, attempts_bp, study_bp):
         app.register_blueprint(bp)
 
 

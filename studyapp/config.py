@@ -35,6 +35,9 @@ LOGIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
 LOGIN_LIMIT_PER_ACCOUNT = "8 per minute;50 per day"
 JOIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
 
+# FSRS fuzzing spreads reviews, so cards learnt together do not all fall due on one day.
+STUDY_FUZZING = True
+
 # Grade attempts past their deadline at most this often per worker (0: only via the CLI).
 SWEEP_INTERVAL_SECONDS = 60
 

@@ -6,3 +6,4 @@ from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Re
 from studyapp.classes.models import Course, CourseInstructor, Enrollment  # noqa: F401
 from studyapp.db import Base  # noqa: F401
 from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401
+from studyapp.study.models import CourseBank, StudyCard, StudyReview  # noqa: F401

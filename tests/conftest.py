@@ -74,6 +74,7 @@ TEST_CONFIG = {
     "ANNOUNCE_SETUP": False,
     "SYNC_BANKS_ON_START": False,
     "SWEEP_INTERVAL_SECONDS": 0,
+    "STUDY_FUZZING": False,
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",

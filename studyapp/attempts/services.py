@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,6 +24,9 @@ from studyapp.classes.models import Enrollment, EnrollmentStatus
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import GradingPolicy, Quiz, QuizStatus, ReviewContent, ReviewTiming
+
+#: Sent with (session, attempt, now) once an attempt is graded; study mode listens.
+attempt_graded = Namespace().signal("attempt-graded")
 
 #: Answers that reach the server this soon after the deadline still count (network delay).
 GRACE = timedelta(seconds=3)
@@ -274,6 +278,8 @@ def finalize(session: Session, attempt: Attempt, now: datetime, by: str) -> bool
         _grade_row(row, row.version)
     _recompute(attempt)
     session.flush()
+    if not attempt.is_preview:
+        attempt_graded.send(session, attempt=attempt, now=now)
     return True
 
 

@@ -36,6 +36,8 @@ class Course(Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True, default=new_join_code)
     join_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Study scheduling keeps every card due before this (and reports recall on it).
+    exam_at: Mapped[datetime | None]
 
     instructors: Mapped[list[CourseInstructor]] = relationship(
         back_populates="course", cascade="all, delete-orphan"

@@ -50,8 +50,20 @@ def localtime(value: datetime | None) -> str:
     return format_local(value, tz)
 
 
+def multiply100(value: float) -> float:
+    """A 0..1 share as a percentage with one decimal."""
+    return round(value * 100, 1)
+
+
+def recall_percent(bank_id: int, recall: dict) -> float | None:
+    value = recall.get(bank_id)
+    return None if value is None else round(value * 100, 1)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime)
+    app.add_template_filter(multiply100)
+    app.add_template_filter(recall_percent)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(markdown_inline)
     app.add_template_filter(blanks)

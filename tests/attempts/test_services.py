@@ -268,13 +268,22 @@ def test_preview_attempts_never_count(session, quiz, instructor, student):
 
 
 def test_shuffled_order_is_fixed_by_the_attempt_seed(session, course, student):
-    quiz = factories.make_quiz(session, course, keys=("capital", "goods", "rebuilt"),
-                               shuffle_questions=True, shuffle_choices=True)
+    quiz = factories.make_quiz(
+        session,
+        course,
+        keys=("capital", "goods", "rebuilt"),
+        shuffle_questions=True,
+        shuffle_choices=True,
+    )
     attempt = services.start_attempt(session, quiz, student, NOW)
-    first = [(s.view["id"], [c["key"] for c in s.view.get("choices", [])])
-             for s in services.shown_questions(attempt)]
-    again = [(s.view["id"], [c["key"] for c in s.view.get("choices", [])])
-             for s in services.shown_questions(services.get_attempt(session, attempt.id))]
+    first = [
+        (s.view["id"], [c["key"] for c in s.view.get("choices", [])])
+        for s in services.shown_questions(attempt)
+    ]
+    again = [
+        (s.view["id"], [c["key"] for c in s.view.get("choices", [])])
+        for s in services.shown_questions(services.get_attempt(session, attempt.id))
+    ]
     assert first == again
     assert sorted(first[0][1] or ["-"]) in (["A", "B", "C"], ["-"])
     orders = set()

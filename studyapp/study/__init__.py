@@ -1,0 +1,1 @@
+"""Study mode: spaced repetition with FSRS between quizzes, and progress."""

@@ -1,0 +1,387 @@
+"""Study mode's rules: what is due, grading a practice answer, and scheduling with FSRS.
+
+Ratings: a wrong answer (less than full marks, or partial credit under half) is Again;
+a right answer is Good unless the student picks Hard or Easy; partial credit of at least
+half counts as Hard. Times are aware UTC. Cards never fall due after a class's exam date:
+an interval that would pass it is cut to one day before the exam (or to the exam itself
+when that is under a day away).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from fsrs import Card, Rating, Scheduler
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from studyapp.attempts.models import Attempt
+from studyapp.attempts.services import attempt_graded
+from studyapp.auth.models import User
+from studyapp.banks import models as bank_models
+from studyapp.banks.content import question_from_doc
+from studyapp.banks.schema import Question
+from studyapp.banks.types import Score, grade, student_view
+from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
+from studyapp.core.errors import NotFound
+from studyapp.quizzes.models import Quiz, QuizItem, QuizStatus
+from studyapp.study.models import CourseBank, ReviewStatus, StudyCard, StudyReview
+
+NEW_PER_DAY = 20
+#: Essays need a person to grade them; study mode leaves them out.
+STUDY_TYPES = frozenset(
+    {"single", "multiple", "truefalse", "short", "numeric", "ordering", "matching", "blanks"}
+)
+RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+
+
+def make_scheduler(fuzzing: bool = True) -> Scheduler:
+    return Scheduler(desired_retention=0.9, enable_fuzzing=fuzzing)
+
+
+# ---- what a student may study -------------------------------------------------------------
+
+
+def active_courses(session: Session, user: User) -> list[Course]:
+    return list(
+        session.scalars(
+            select(Course)
+            .join(Enrollment)
+            .where(Enrollment.user_id == user.id, Enrollment.status == EnrollmentStatus.ACTIVE)
+            .order_by(Course.name)
+        )
+    )
+
+
+def course_bank_ids(session: Session, course_ids: list[int]) -> dict[int, set[int]]:
+    """Bank ids open to each class: linked for study, or used by its published quizzes."""
+    result: dict[int, set[int]] = {cid: set() for cid in course_ids}
+    for cid, bid in session.execute(
+        select(CourseBank.course_id, CourseBank.bank_id).where(CourseBank.course_id.in_(course_ids))
+    ):
+        result[cid].add(bid)
+    drawn = (
+        select(Quiz.course_id, QuizItem.bank_id).join(QuizItem).where(QuizItem.bank_id.is_not(None))
+    )
+    fixed = (
+        select(Quiz.course_id, bank_models.Question.bank_id)
+        .join(QuizItem, QuizItem.quiz_id == Quiz.id)
+        .join(bank_models.Question, bank_models.Question.id == QuizItem.question_id)
+    )
+    for query in (drawn, fixed):
+        for cid, bid in session.execute(
+            query.where(Quiz.course_id.in_(course_ids), Quiz.status != QuizStatus.DRAFT)
+        ):
+            result[cid].add(bid)
+    return result
+
+
+def studyable_banks(session: Session, user: User) -> dict[int, list[bank_models.Bank]]:
+    """The banks a student may study, by class id."""
+    courses = active_courses(session, user)
+    ids = course_bank_ids(session, [c.id for c in courses])
+    every = {b for bids in ids.values() for b in bids}
+    banks = {
+        b.id: b
+        for b in session.scalars(select(bank_models.Bank).where(bank_models.Bank.id.in_(every)))
+    }
+    return {
+        cid: sorted((banks[b] for b in bids), key=lambda b: b.title) for cid, bids in ids.items()
+    }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a session draws from: some banks, optionally one tag."""
+
+    bank_ids: frozenset[int]
+    tag: str | None = None
+
+
+def allowed_bank_ids(session: Session, user: User) -> set[int]:
+    return {b.id for banks in studyable_banks(session, user).values() for b in banks}
+
+
+def _scope_questions(
+    session: Session, scope: Scope
+) -> list[tuple[bank_models.Question, bank_models.QuestionVersion]]:
+    rows = session.execute(
+        select(bank_models.Question, bank_models.QuestionVersion)
+        .join(
+            bank_models.QuestionVersion,
+            (bank_models.QuestionVersion.question_id == bank_models.Question.id)
+            & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
+        )
+        .where(
+            bank_models.Question.bank_id.in_(scope.bank_ids),
+            bank_models.Question.retired_at.is_(None),
+            bank_models.QuestionVersion.type.in_(STUDY_TYPES),
+        )
+        .order_by(bank_models.Question.bank_id, bank_models.Question.position)
+    ).all()
+    return [
+        (q, v) for q, v in rows if scope.tag is None or scope.tag in (v.content.get("tags") or [])
+    ]
+
+
+# ---- the queue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextCard:
+    card: StudyCard
+    question: Question
+    version_id: int
+    view: dict[str, Any]
+    due_left: int
+    new_left: int
+
+
+def new_today(session: Session, user: User, start_of_day: datetime) -> int:
+    """Cards this student first met today (a quiz answer counts too)."""
+    return (
+        session.scalar(
+            select(func.count(StudyCard.id)).where(
+                StudyCard.user_id == user.id, StudyCard.created_at >= start_of_day
+            )
+        )
+        or 0
+    )
+
+
+def next_card(
+    session: Session,
+    user: User,
+    scope: Scope,
+    now: datetime,
+    start_of_day: datetime,
+    new_limit: int = NEW_PER_DAY,
+) -> NextCard | None:
+    """Due reviews first (oldest due first), then new questions up to the daily cap."""
+    questions = _scope_questions(session, scope)
+    ids = [q.id for q, _ in questions]
+    cards = {
+        c.question_id: c
+        for c in session.scalars(
+            select(StudyCard).where(StudyCard.user_id == user.id, StudyCard.question_id.in_(ids))
+        )
+    }
+    due = sorted((c for c in cards.values() if c.due_at <= now), key=lambda c: (c.due_at, c.id))
+    new = [(q, v) for q, v in questions if q.id not in cards]
+    new_left = max(0, new_limit - new_today(session, user, start_of_day))
+    if due:
+        card = due[0]
+        version = next(v for q, v in questions if q.id == card.question_id)
+    elif new and new_left:
+        question_row, version = new[0]
+        card = _new_card(session, user, question_row.id, now)
+        new_left -= 1
+    else:
+        return None
+    question = question_from_doc(version.content)
+    view = student_view(question, random.Random(card.id * 7919 + card.version))
+    return NextCard(card, question, version.id, view, max(0, len(due) - 1), min(new_left, len(new)))
+
+
+def _new_card(session: Session, user: User, question_id: int, now: datetime) -> StudyCard:
+    fsrs_card = Card(card_id=question_id, due=now)
+    card = StudyCard(
+        user_id=user.id,
+        question_id=question_id,
+        fsrs=fsrs_card.to_dict(),
+        due_at=now,
+        created_at=now,
+    )
+    session.add(card)
+    session.flush()
+    return card
+
+
+# ---- answering and rating ----------------------------------------------------------------
+
+
+def get_own_card(session: Session, user: User, card_id: int) -> StudyCard:
+    """The student's own card of a question still open to them; anything else is 'not found'."""
+    card = session.get(StudyCard, card_id)
+    if card is None or card.user_id != user.id:
+        raise NotFound("No such card.")
+    question = session.get(bank_models.Question, card.question_id)
+    if question is None or question.bank_id not in allowed_bank_ids(session, user):
+        raise NotFound("No such card.")
+    return card
+
+
+@dataclass(frozen=True)
+class Answered:
+    review: StudyReview
+    score: Score
+    question: Question
+    view: dict[str, Any]
+
+
+def answer(
+    session: Session,
+    user: User,
+    card_id: int,
+    card_version: int,
+    version_id: int,
+    response: Any,
+    now: datetime,
+) -> Answered:
+    """Grade a practice answer at once; the card changes only when the answer is rated."""
+    card = get_own_card(session, user, card_id)
+    version = session.get(bank_models.QuestionVersion, version_id)
+    if version is None or version.question_id != card.question_id:
+        raise NotFound("This answer does not belong to that card.")
+    question = question_from_doc(version.content)
+    score = grade(question, response)
+    fraction = score.points / score.max_points if score.max_points else 0.0
+    review = StudyReview(
+        user_id=user.id,
+        card_id=card.id,
+        question_id=card.question_id,
+        version_id=version.id,
+        card_version=card_version,
+        answered_at=now,
+        response=response,
+        fraction=fraction,
+        correct=bool(score.correct),
+    )
+    session.add(review)
+    session.flush()
+    view = student_view(question, random.Random(card.id * 7919 + card_version))
+    return Answered(review, score, question, view)
+
+
+def rating_for(review: StudyReview, chosen: str | None) -> Rating:
+    """Wrong is Again whatever was clicked; right is the student's choice (Good by default)."""
+    if not review.correct:
+        return Rating.Hard if review.fraction >= 0.5 and chosen == "hard" else Rating.Again
+    return RATINGS.get(chosen or "good", Rating.Good)
+
+
+def exam_cap(session: Session, user: User, question_id: int, now: datetime) -> datetime | None:
+    """The earliest upcoming exam of a class of this student that studies this question."""
+    bank_id = session.scalar(
+        select(bank_models.Question.bank_id).where(bank_models.Question.id == question_id)
+    )
+    courses = active_courses(session, user)
+    ids = course_bank_ids(session, [c.id for c in courses])
+    exams = [c.exam_at for c in courses if c.exam_at and c.exam_at > now and bank_id in ids[c.id]]
+    return min(exams) if exams else None
+
+
+def capped_due(due: datetime, exam: datetime | None, now: datetime) -> datetime:
+    """Never schedule past the exam: one day before it, or the exam itself if that is closer."""
+    if exam is None or due <= exam:
+        return due
+    before = exam - timedelta(days=1)
+    return before if before > now else max(now, exam - timedelta(hours=1))
+
+
+def apply_rating(
+    session: Session,
+    scheduler: Scheduler,
+    card: StudyCard,
+    review: StudyReview,
+    rating: Rating,
+    now: datetime,
+) -> bool:
+    """Move the card on; False (and the review voided) if another answer got there first."""
+    fsrs_card = Card.from_dict(card.fsrs)
+    updated, _log = scheduler.review_card(fsrs_card, rating, review_datetime=now)
+    exam = exam_cap(session, session.get(User, card.user_id), card.question_id, now)
+    due = capped_due(updated.due, exam, now)
+    updated.due = due
+    done = session.execute(
+        update(StudyCard)
+        .where(StudyCard.id == card.id, StudyCard.version == review.card_version)
+        .values(
+            fsrs=updated.to_dict(),
+            due_at=due,
+            version=StudyCard.version + 1,
+            reviews=StudyCard.reviews + 1,
+            last_review_at=now,
+            lapses=StudyCard.lapses + (1 if rating == Rating.Again and card.reviews else 0),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    review.rating = int(rating)
+    review.status = ReviewStatus.APPLIED if done == 1 else ReviewStatus.VOID
+    session.flush()
+    session.refresh(card)
+    return done == 1
+
+
+def rate(
+    session: Session,
+    scheduler: Scheduler,
+    user: User,
+    review_id: int,
+    chosen: str | None,
+    now: datetime,
+) -> tuple[StudyReview, bool]:
+    """Apply the student's rating to a pending review (a replayed rating changes nothing)."""
+    review = session.get(StudyReview, review_id)
+    if review is None or review.user_id != user.id:
+        raise NotFound("No such answer.")
+    card = get_own_card(session, user, review.card_id)
+    if review.status != ReviewStatus.PENDING:
+        return review, False
+    return review, apply_rating(session, scheduler, card, review, rating_for(review, chosen), now)
+
+
+# ---- quiz answers feed the cards ---------------------------------------------------------
+
+
+def record_quiz_attempt(
+    session: Session, scheduler: Scheduler, attempt: Attempt, now: datetime
+) -> int:
+    """A graded quiz answer reviews its card: missed questions come back in study."""
+    count = 0
+    for row in attempt.questions:
+        if row.version.type not in STUDY_TYPES or row.awarded is None:
+            continue
+        card = session.scalar(
+            select(StudyCard).where(
+                StudyCard.user_id == attempt.user_id,
+                StudyCard.question_id == row.version.question_id,
+            )
+        )
+        if card is None:
+            card = _new_card(session, attempt.user, row.version.question_id, now)
+        fraction = row.awarded / row.points if row.points else 0.0
+        review = StudyReview(
+            user_id=attempt.user_id,
+            card_id=card.id,
+            question_id=card.question_id,
+            version_id=row.version_id,
+            source="quiz",
+            card_version=card.version,
+            answered_at=now,
+            response=row.response,
+            fraction=fraction,
+            correct=fraction >= 0.999,
+        )
+        session.add(review)
+        session.flush()
+        apply_rating(
+            session, scheduler, card, review, Rating.Good if review.correct else Rating.Again, now
+        )
+        count += 1
+    return count
+
+
+def app_scheduler() -> Scheduler:
+    """The scheduler with this app's settings (fuzzing spreads reviews; tests turn it off)."""
+    fuzzing = current_app.config.get("STUDY_FUZZING", True) if has_app_context() else False
+    return make_scheduler(fuzzing)
+
+
+@attempt_graded.connect
+def _on_attempt_graded(session: Session, attempt: Attempt, now: datetime) -> None:
+    record_quiz_attempt(session, app_scheduler(), attempt, now)

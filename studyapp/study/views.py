@@ -1,0 +1,260 @@
+"""Study mode for students, progress pages for students and instructors."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from studyapp.attempts.responses import form_state, response_from_form
+from studyapp.auth.access import instructor_required, student_required
+from studyapp.banks import models as bank_models
+from studyapp.banks.readings import paragraph_texts
+from studyapp.banks.types import key_view
+from studyapp.classes import services as classes
+from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.timezones import to_local, to_utc, zone
+from studyapp.db import get_session
+from studyapp.study import progress, services
+from studyapp.study.forms import AnswerForm, ExamForm, RateForm, StudyBankForm
+from studyapp.study.models import CourseBank
+from studyapp.study.reports import class_report
+
+bp = Blueprint("study", __name__)
+
+
+def _start_of_day(now: datetime) -> datetime:
+    tz = zone(current_user.timezone)
+    return datetime.combine(now.astimezone(tz).date(), time(), tz)
+
+
+def _scope() -> services.Scope:
+    """The banks (and tag) asked for, limited to those open to this student."""
+    allowed = services.allowed_bank_ids(get_session(), current_user)
+    asked = {int(b) for b in request.args.getlist("bank") if b.isdigit()}
+    chosen = asked & allowed if asked else allowed
+    if asked and not chosen:
+        abort(404)
+    return services.Scope(frozenset(chosen), request.args.get("tag") or None)
+
+
+@bp.get("/study")
+@student_required
+def index():
+    """Choose what to study: a bank, a whole class, a tag, or everything due."""
+    session = get_session()
+    banks = services.studyable_banks(session, current_user)
+    courses = {c.id: c for c in services.active_courses(session, current_user)}
+    now = utcnow()
+    due_today, due_week = progress.due_counts(
+        session, current_user, now, zone(current_user.timezone)
+    )
+    return render_template(
+        "study/index.html", banks=banks, courses=courses, due_today=due_today, due_week=due_week
+    )
+
+
+@bp.get("/study/session")
+@student_required
+def session_page():
+    """The next card of the chosen scope, or the news that today's work is done."""
+    session = get_session()
+    scope = _scope()
+    now = utcnow()
+    card = services.next_card(session, current_user, scope, now, _start_of_day(now))
+    session.commit()
+    form = AnswerForm()
+    if card is not None:
+        form.card_id.data, form.card_version.data = card.card.id, card.card.version
+        form.version_id.data = card.version_id
+    return render_template("study/card.html", next=card, form=form, args=request.args)
+
+
+@bp.post("/study/answer")
+@student_required
+def answer():
+    """Grade a practice answer at once and show why; the student then rates it."""
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = get_session()
+    try:
+        card = services.get_own_card(session, current_user, int(form.card_id.data))
+        version = session.get(bank_models.QuestionVersion, int(form.version_id.data))
+        kind = version.type if version is not None else "single"
+        result = services.answer(
+            session,
+            current_user,
+            card.id,
+            int(form.card_version.data),
+            int(form.version_id.data),
+            response_from_form(kind, "q", request.form),
+            utcnow(),
+        )
+    except (NotFound, ValueError):
+        abort(404)
+    session.commit()
+    question = result.question
+    cited = (
+        paragraph_texts(session, question.source.reading, question.source.paragraphs)
+        if question.source
+        else []
+    )
+    rate_form = RateForm(review_id=result.review.id)
+    return render_template(
+        "study/result.html",
+        result=result,
+        key=key_view(question),
+        cited=cited,
+        form_state=form_state,
+        rate_form=rate_form,
+        args=request.args,
+    )
+
+
+@bp.post("/study/rate")
+@student_required
+def rate():
+    """Schedule the card by the rating; a replayed or racing rating changes nothing."""
+    form = RateForm()
+    if not form.validate_on_submit() or not form.review_id.data.isdigit():
+        abort(400)
+    session = get_session()
+    try:
+        _review, applied = services.rate(
+            session,
+            services.app_scheduler(),
+            current_user,
+            int(form.review_id.data),
+            request.form.get("rating"),
+            utcnow(),
+        )
+    except NotFound:
+        abort(404)
+    session.commit()
+    if not applied:
+        flash("That card had already been answered in another tab; nothing changed.", "info")
+    scope = {k: request.args.getlist(k) for k in ("bank", "tag") if request.args.get(k)}
+    return redirect(url_for("study.session_page", **scope))
+
+
+@bp.get("/progress")
+@student_required
+def my_progress():
+    return _progress_page(current_user, None)
+
+
+def _progress_page(user, course):
+    session = get_session()
+    now, tz = utcnow(), zone(user.timezone)
+    banks_by_course = services.studyable_banks(session, user)
+    banks = {b.id: b for bs in banks_by_course.values() for b in bs}
+    if course is not None:
+        banks = {b.id: b for b in banks_by_course.get(course.id, [])}
+    questions = progress.bank_questions(session, set(banks))
+    cards = progress.user_cards(session, [user.id]).get(user.id, {})
+    by_bank, by_tag = progress.mastery_table(
+        questions, cards, {i: b.title for i, b in banks.items()}, now
+    )
+    due_today, due_week = progress.due_counts(session, user, now, tz)
+    return render_template(
+        "study/progress.html",
+        student=user,
+        course=course,
+        by_bank=by_bank,
+        by_tag=by_tag,
+        activity=progress.activity(session, user, now, tz),
+        due_today=due_today,
+        due_week=due_week,
+        history=progress.quiz_history(session, user, now),
+    )
+
+
+def _taught(course_id: int):
+    try:
+        return classes.get_taught_course(get_session(), course_id, current_user)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/teach/classes/<int:course_id>/students/<int:user_id>/progress")
+@instructor_required
+def student_progress(course_id: int, user_id: int):
+    course = _taught(course_id)
+    try:
+        enrollment = classes.get_enrollment(get_session(), course, user_id)
+    except NotFound:
+        abort(404)
+    return _progress_page(enrollment.user, course)
+
+
+@bp.get("/teach/classes/<int:course_id>/progress")
+@instructor_required
+def class_progress(course_id: int):
+    """Topic x student mastery, most-missed questions, and predicted recall on the exam date."""
+    course = _taught(course_id)
+    session = get_session()
+    report = class_report(session, course, utcnow())
+    exam_form = ExamForm(exam_at=to_local(course.exam_at, current_user.timezone))
+    bank_form = StudyBankForm()
+    bank_form.bank.choices = {
+        b.slug: b.title
+        for b in session.scalars(
+            select(bank_models.Bank)
+            .where(bank_models.Bank.retired_at.is_(None))
+            .order_by(bank_models.Bank.title)
+        )
+    }
+    return render_template(
+        "study/class_progress.html",
+        course=course,
+        report=report,
+        exam_form=exam_form,
+        bank_form=bank_form,
+    )
+
+
+@bp.post("/teach/classes/<int:course_id>/exam")
+@instructor_required
+def set_exam(course_id: int):
+    course = _taught(course_id)
+    form = ExamForm()
+    if form.validate_on_submit():
+        course.exam_at = to_utc(form.exam_at.data, current_user.timezone)
+        get_session().commit()
+        flash(
+            "Exam date saved: study scheduling keeps every card due before it."
+            if course.exam_at
+            else "Exam date removed.",
+            "success",
+        )
+    return redirect(url_for("study.class_progress", course_id=course.id))
+
+
+@bp.post("/teach/classes/<int:course_id>/study-banks")
+@instructor_required
+def add_study_bank(course_id: int):
+    course = _taught(course_id)
+    session = get_session()
+    bank = session.scalar(
+        select(bank_models.Bank).where(bank_models.Bank.slug == request.form.get("bank", ""))
+    )
+    if bank is None:
+        abort(404)
+    exists = session.scalar(
+        select(CourseBank).where(CourseBank.course_id == course.id, CourseBank.bank_id == bank.id)
+    )
+    if exists is None:
+        session.add(CourseBank(course_id=course.id, bank_id=bank.id))
+        session.commit()
+    flash(f"'{bank.title}' is open to the class for study.", "success")
+    return redirect(url_for("study.class_progress", course_id=course.id))
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    flash(str(exc), "error")
+    return redirect(url_for("study.index"))

@@ -1,0 +1,95 @@
+"""Study mode and progress pages over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from studyapp.study.models import CourseBank, StudyCard
+from tests import factories
+from tests.conftest import login
+
+
+@pytest.fixture
+def bank(session, course):
+    bank = factories.make_bank(session)
+    session.add(CourseBank(course_id=course.id, bank_id=bank.id))
+    session.commit()
+    return bank
+
+
+def _hidden(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)[1]
+
+
+def _answer(client, page: str, value):
+    data = {k: _hidden(page, k) for k in ("card_id", "card_version", "version_id")}
+    return client.post("/study/answer", data={**data, "q": value})
+
+
+def test_study_page_lists_the_classes_banks(student_client, bank):
+    page = student_client.get("/study").get_data(as_text=True)
+    assert "Quiz bank" in page and "Study everything due" in page
+
+
+def test_a_card_is_answered_explained_and_rated(student_client, bank, session):
+    page = student_client.get(f"/study/session?bank={bank.id}").get_data(as_text=True)
+    assert "Which town traded salt?" in page and "SECRET-EXPLANATION" not in page
+    result = _answer(student_client, page, "B").get_data(as_text=True)
+    assert "Not quite" in result and "SECRET-EXPLANATION" in result and "SECRET-FEEDBACK" in result
+    review_id = _hidden(result, "review_id")
+    response = student_client.post(
+        f"/study/rate?bank={bank.id}", data={"review_id": review_id, "rating": "again"}
+    )
+    assert response.status_code == 302 and f"bank={bank.id}" in response.headers["Location"]
+    assert session.scalar(select(StudyCard)).reviews == 1
+
+
+def test_a_bank_outside_the_students_classes_is_not_found(student_client, bank, session):
+    other = factories.make_bank(
+        session, factories.QUIZ_BANK.replace("id: quizbank", "id: elsewhere")
+    )
+    session.commit()
+    assert student_client.get(f"/study/session?bank={other.id}").status_code == 404
+
+
+def test_another_students_card_is_not_found(app, student_client, bank, session, course):
+    page = student_client.get(f"/study/session?bank={bank.id}").get_data(as_text=True)
+    other = factories.make_user(session)
+    factories.make_enrollment(session, course, other)
+    session.commit()
+    intruder = app.test_client()
+    login(intruder, other.email)
+    assert _answer(intruder, page, "A").status_code == 404
+
+
+def test_progress_page_shows_what_was_done(student_client, bank):
+    page = student_client.get(f"/study/session?bank={bank.id}").get_data(as_text=True)
+    result = _answer(student_client, page, "A").get_data(as_text=True)
+    student_client.post(
+        "/study/rate", data={"review_id": _hidden(result, "review_id"), "rating": "good"}
+    )
+    progress = student_client.get("/progress").get_data(as_text=True)
+    assert 'data-testid="reviews-total">1<' in progress and 'data-testid="streak">1<' in progress
+    assert "1 / 4" in progress and "Quiz bank" in progress
+
+
+def test_instructor_class_progress_with_exam_date(instructor_client, course, bank, student):
+    response = instructor_client.post(
+        f"/teach/classes/{course.id}/exam", data={"exam_at": "2099-06-01T09:00"}
+    )
+    assert response.status_code == 302
+    page = instructor_client.get(f"/teach/classes/{course.id}/progress").get_data(as_text=True)
+    assert "Predicted recall on the exam date" in page and student.name in page and "trade" in page
+    detail = instructor_client.get(f"/teach/classes/{course.id}/students/{student.id}/progress")
+    assert detail.status_code == 200 and student.name.encode() in detail.data
+
+
+def test_instructor_opens_a_bank_for_study(instructor_client, course, session, student_client):
+    factories.make_bank(session)
+    session.commit()
+    assert b"has not opened any bank" in student_client.get("/study").data
+    instructor_client.post(f"/teach/classes/{course.id}/study-banks", data={"bank": "quizbank"})
+    assert b"Quiz bank" in student_client.get("/study").data
