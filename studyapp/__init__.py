@@ -83,10 +83,21 @@ def _register_blueprints(app: Flask) -> None:
     from studyapp.banks.views import bp as banks_bp
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
+    from studyapp.gradebook.views import bp as gradebook_bp
     from studyapp.quizzes.views import bp as quizzes_bp
     from studyapp.study.views import bp as study_bp
 
-    for bp in (core_bp, auth_bp, classes_bp, banks_bp, quizzes_bp, attempts_bp, study_bp):
+    blueprints = (
+        core_bp,
+        auth_bp,
+        classes_bp,
+        banks_bp,
+        quizzes_bp,
+        attempts_bp,
+        study_bp,
+        gradebook_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 
@@ -94,10 +105,12 @@ def _register_commands(app: Flask) -> None:
     from studyapp.attempts.cli import attempts_cli
     from studyapp.auth.cli import demo_command, setup_link_command
     from studyapp.banks.cli import banks_cli, readings_cli
+    from studyapp.gradebook.cli import export_cli
     from studyapp.migrate import db_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(attempts_cli)
+    app.cli.add_command(export_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(readings_cli)
     app.cli.add_command(setup_link_command)

@@ -5,5 +5,6 @@ from studyapp.auth.models import OneTimeToken, User  # noqa: F401
 from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Reading  # noqa: F401
 from studyapp.classes.models import Course, CourseInstructor, Enrollment  # noqa: F401
 from studyapp.db import Base  # noqa: F401
+from studyapp.gradebook.models import GradeChange, GradeOverride  # noqa: F401
 from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401
 from studyapp.study.models import CourseBank, StudyCard, StudyReview  # noqa: F401

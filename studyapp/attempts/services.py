@@ -631,3 +631,19 @@ def review_rows(session: Session, attempt: Attempt, access: ReviewAccess) -> lis
             )
         )
     return rows
+
+
+def attempts_of_student(session: Session, quiz_ids: list[int], user_id: int) -> list[Attempt]:
+    """A student's real attempts at these quizzes, newest first."""
+    return list(
+        session.scalars(
+            select(Attempt)
+            .options(selectinload(Attempt.quiz))
+            .where(
+                Attempt.quiz_id.in_(quiz_ids),
+                Attempt.user_id == user_id,
+                Attempt.is_preview.is_(False),
+            )
+            .order_by(Attempt.started_at.desc())
+        )
+    )

@@ -1,0 +1,1 @@
+"""Gradebook: scores across quizzes, quiz statistics and CSV exports."""
