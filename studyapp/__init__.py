@@ -105,12 +105,14 @@ def _register_commands(app: Flask) -> None:
     from studyapp.attempts.cli import attempts_cli
     from studyapp.auth.cli import demo_command, setup_link_command
     from studyapp.banks.cli import banks_cli, readings_cli
+    from studyapp.core.backup import backup_command
     from studyapp.gradebook.cli import export_cli
     from studyapp.migrate import db_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(attempts_cli)
     app.cli.add_command(export_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(banks_cli)
     app.cli.add_command(readings_cli)
     app.cli.add_command(setup_link_command)

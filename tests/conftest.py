@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+import studyapp.models  # noqa: F401 - every table, for create_all and drop_all
 from studyapp import create_app
 from studyapp.auth import services as auth_services
 from studyapp.db import Base
@@ -91,7 +92,7 @@ def build_app(tmp_path, database_url: str | None, **overrides) -> Flask:
         {**TEST_CONFIG, "DATABASE_URL": url, **overrides}, instance_path=str(tmp_path / "instance")
     )
     engine = app.extensions["studyapp.engine"]
-    if database_url:
+    if engine.dialect.name == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -59,6 +59,7 @@ def _take(page: Page, live_server, student, quiz) -> None:
     page.goto(f"{live_server.url}/quizzes/{quiz.id}")
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_selector("#attempt-form[data-ready]", state="attached")
 
 
 def test_answers_are_saved_as_the_student_goes_and_survive_a_reload(

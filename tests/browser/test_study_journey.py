@@ -41,11 +41,13 @@ def test_five_cards_by_keyboard_then_progress(live_server, page: Page, a11y):
     page.goto(f"{live_server.url}/study/session?bank={bank.id}")
     for n in range(1, 6):
         expect(page.get_by_text(f"Fact number {n} is which?")).to_be_visible()
+        page.wait_for_selector("html[data-keys=ready]", state="attached")
         page.keyboard.press("1")
         expect(page.get_by_label(f"Right {n}")).to_be_checked()
         page.keyboard.press("Enter")
         expect(page.get_by_role("heading", name="Right!")).to_be_visible()
         expect(page.get_by_text(f"Explanation {n}.")).to_be_visible()
+        page.wait_for_selector("html[data-keys=ready]", state="attached")
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="All done for now")).to_be_visible()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 
@@ -135,3 +136,26 @@ def test_login_is_required_after_logout(client, student):
     login(client, student.email)
     client.post("/logout")
     assert client.get("/account/password").status_code == 302
+
+
+def test_uploads_over_the_limit_are_refused_before_reading(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=2048)
+    s = app.extensions["studyapp.sessionmaker"]()
+    teacher = factories.make_instructor(s)
+    course = factories.make_course(s, teacher)
+    s.commit()
+    client = app.test_client()
+    login(client, teacher.email)
+    big = {"file": (io.BytesIO(b"email,name\n" + b"a" * 4096), "big.csv")}
+    response = client.post(
+        f"/teach/classes/{course.id}/roster", data=big, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413 and b"too large" in response.data
+    s.close()
+
+
+def test_join_code_guessing_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, JOIN_LIMIT_PER_ADDRESS="3 per minute")
+    client = app.test_client()
+    codes = [client.post("/join", data={"code": f"GUESS{i:03d}"}).status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]

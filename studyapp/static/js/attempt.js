@@ -155,6 +155,7 @@
     tick();
     handle = setInterval(tick, 1000);
   }
+  form.dataset.ready = "1"; // tests wait for this before typing
 })();
 
 // A submit button marked data-once sends its form once, whatever the clicking.

@@ -30,6 +30,8 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+document.documentElement.dataset.keys = "ready"; // tests wait for this before typing
+
 // Focus the first field, so a keyboard user can start at once.
 document.addEventListener("DOMContentLoaded", () => {
   const first = document.querySelector("form[data-keys=answer] input:not([type=hidden]), form[data-keys=answer] select");
