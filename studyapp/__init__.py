@@ -99,6 +99,11 @@ def _register_blueprints(app: Flask) -> None:
     )
     for bp in blueprints:
         app.register_blueprint(bp)
+    if app.config["BENCH_ENDPOINTS"]:
+        # bench/load.py's reference endpoint; never switched on in production.
+        from studyapp.core import benchmark
+
+        benchmark.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -38,6 +38,9 @@ JOIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
 # FSRS fuzzing spreads reviews, so cards learnt together do not all fall due on one day.
 STUDY_FUZZING = True
 
+# Only bench/load.py turns this on: a bare INSERT endpoint to compare saves against.
+BENCH_ENDPOINTS = False
+
 # Grade attempts past their deadline at most this often per worker (0: only via the CLI).
 SWEEP_INTERVAL_SECONDS = 60
 

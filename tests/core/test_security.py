@@ -159,3 +159,9 @@ def test_join_code_guessing_is_rate_limited(make_app):
     client = app.test_client()
     codes = [client.post("/join", data={"code": f"GUESS{i:03d}"}).status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_benchmark_endpoint_exists_only_when_asked_for(app, make_app):
+    assert "bench.insert" not in app.view_functions
+    bench = make_app(BENCH_ENDPOINTS=True)
+    assert bench.test_client().post("/_bench/insert").status_code == 302, "still behind login"
