@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
@@ -60,14 +59,6 @@ PG_URL = f"postgresql+psycopg://{PG_NAME}:{PG_NAME}@127.0.0.1:5432/{PG_NAME}"
 MODES = (("no think time", False), ("think 0.2-1.5 s", True))
 STARTUP_TIMEOUT = 90.0
 QUESTIONS = sum(count for _, count in BANKS)
-
-
-def serve_app() -> Flask:
-    """Gunicorn's app: studyapp's own, with the bench endpoint added if the app did not add it."""
-    app = create_app()
-    if "bench" not in app.blueprints:
-        benchmark.init_app(app)
-    return app
 
 
 def app_settings(url: str) -> dict[str, Any]:
@@ -153,6 +144,8 @@ def make_quiz(
 
 @dataclass
 class Seeded:
+    """What the HTTP clients need from the seeding: who logs in, and which quiz is which."""
+
     emails: list[str]
     quiz_ids: dict[str, int]
 
@@ -220,7 +213,8 @@ def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str
     with log.open("w") as out:
         # A session of its own: its process group is gunicorn and its workers, nothing else.
         proc = subprocess.Popen(
-            [*cmd, "bench.load:serve_app()"],
+            # The production entry point; BENCH_ENDPOINTS makes it add /_bench/insert.
+            [*cmd, "studyapp:create_app()"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -250,6 +244,7 @@ def cpu_probe(server_group: int) -> client.CpuProbe:
     me = os.getpid()
 
     def probe() -> tuple[float, float]:
+        """Read /proc: the machine's busy time, and that of our processes."""
         with open("/proc/stat") as f:
             user, nice, system, _idle, _iowait, irq, softirq, steal = map(
                 int, f.readline().split()[1:9]
@@ -318,6 +313,8 @@ class Row:
 
 @dataclass
 class DatabaseRun:
+    """Everything printed for one database."""
+
     name: str
     #: login, bare insert, then one row per quiz mode
     rows: list[Row]
@@ -450,16 +447,15 @@ def print_targets(result: DatabaseRun, students: int) -> None:
 
 
 def main() -> None:
+    """Parse the options, run each database, clean up whatever happens."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="after SQLite, run on PostgreSQL")
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as each database finishes
-    print(
-        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-        f"on {os.cpu_count()} cores (other processes skew the figures)"
-    )
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {load}")
     tmp = Path(tempfile.mkdtemp(prefix="studyapp-load-"))
     databases = [("SQLite", f"sqlite:///{tmp}/load.sqlite3")]
     if args.postgres:

@@ -65,11 +65,13 @@ class PageParser(HTMLParser):
     """Reads the CSRF token and, on the attempt page, each question's section and inputs."""
 
     def __init__(self) -> None:
+        """Start with no token and no questions."""
         super().__init__()
         self.csrf = ""
         self.questions: list[Question] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Note sections, fieldsets and inputs as they open; the page's order is the nesting."""
         a = dict(attrs)
         if tag == "section" and "attempt-question" in (a.get("class") or ""):
             self.questions.append(Question(int(a["data-position"]), int(a["data-revision"]), ""))
@@ -92,6 +94,8 @@ def parse_page(html: str) -> PageParser:
 
 @dataclass
 class Reply:
+    """What a request got back: status, body and any redirect target."""
+
     status: int
     body: str
     location: str
