@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from studyapp.attempts.models import Attempt
@@ -264,15 +264,25 @@ def rating_for(review: StudyReview, chosen: str | None) -> Rating:
     return RATINGS.get(chosen or "good", Rating.Good)
 
 
+def exam_caps(session: Session, user: User, now: datetime) -> dict[int, datetime]:
+    """The earliest upcoming exam of the student's classes, by bank those classes study."""
+    upcoming = [c for c in active_courses(session, user) if c.exam_at and c.exam_at > now]
+    if not upcoming:
+        return {}
+    caps: dict[int, datetime] = {}
+    for course_id, bank_ids in course_bank_ids(session, [c.id for c in upcoming]).items():
+        exam = next(c.exam_at for c in upcoming if c.id == course_id)
+        for bank_id in bank_ids:
+            caps[bank_id] = min(caps.get(bank_id, exam), exam)
+    return caps
+
+
 def exam_cap(session: Session, user: User, question_id: int, now: datetime) -> datetime | None:
     """The earliest upcoming exam of a class of this student that studies this question."""
     bank_id = session.scalar(
         select(bank_models.Question.bank_id).where(bank_models.Question.id == question_id)
     )
-    courses = active_courses(session, user)
-    ids = course_bank_ids(session, [c.id for c in courses])
-    exams = [c.exam_at for c in courses if c.exam_at and c.exam_at > now and bank_id in ids[c.id]]
-    return min(exams) if exams else None
+    return exam_caps(session, user, now).get(bank_id)
 
 
 def capped_due(due: datetime, exam: datetime | None, now: datetime) -> datetime:
@@ -281,6 +291,19 @@ def capped_due(due: datetime, exam: datetime | None, now: datetime) -> datetime:
         return due
     before = exam - timedelta(days=1)
     return before if before > now else max(now, exam - timedelta(hours=1))
+
+
+def _schedule(
+    scheduler: Scheduler,
+    fsrs_state: dict[str, Any],
+    rating: Rating,
+    now: datetime,
+    exam: datetime | None,
+) -> tuple[dict[str, Any], datetime]:
+    """The card's FSRS state and due time after one review, capped by the exam."""
+    updated, _log = scheduler.review_card(Card.from_dict(fsrs_state), rating, review_datetime=now)
+    updated.due = capped_due(updated.due, exam, now)
+    return updated.to_dict(), updated.due
 
 
 def apply_rating(
@@ -292,16 +315,13 @@ def apply_rating(
     now: datetime,
 ) -> bool:
     """Move the card on; False (and the review voided) if another answer got there first."""
-    fsrs_card = Card.from_dict(card.fsrs)
-    updated, _log = scheduler.review_card(fsrs_card, rating, review_datetime=now)
     exam = exam_cap(session, session.get(User, card.user_id), card.question_id, now)
-    due = capped_due(updated.due, exam, now)
-    updated.due = due
+    fsrs_state, due = _schedule(scheduler, card.fsrs, rating, now, exam)
     done = session.execute(
         update(StudyCard)
         .where(StudyCard.id == card.id, StudyCard.version == review.card_version)
         .values(
-            fsrs=updated.to_dict(),
+            fsrs=fsrs_state,
             due_at=due,
             version=StudyCard.version + 1,
             reviews=StudyCard.reviews + 1,
@@ -338,42 +358,168 @@ def rate(
 # ---- quiz answers feed the cards ---------------------------------------------------------
 
 
+@dataclass
+class _CardState:
+    """A card as a submit moves it on, in memory, before one write per card."""
+
+    card: StudyCard | None
+    fsrs: dict[str, Any]
+    version: int
+    reviews: int
+    lapses: int
+    due_at: datetime
+
+    @classmethod
+    def of(cls, card: StudyCard | None, question_id: int, now: datetime) -> _CardState:
+        if card is None:
+            fresh = Card(card_id=question_id, due=now).to_dict()
+            return cls(None, fresh, 0, 0, 0, now)
+        return cls(card, card.fsrs, card.version, card.reviews, card.lapses, card.due_at)
+
+    def review(
+        self, scheduler: Scheduler, rating: Rating, now: datetime, exam: datetime | None
+    ) -> None:
+        self.fsrs, self.due_at = _schedule(scheduler, self.fsrs, rating, now, exam)
+        self.lapses += 1 if rating == Rating.Again and self.reviews else 0
+        self.reviews += 1
+        self.version += 1
+
+
 def record_quiz_attempt(
     session: Session, scheduler: Scheduler, attempt: Attempt, now: datetime
 ) -> int:
-    """A graded quiz answer reviews its card: missed questions come back in study."""
-    count = 0
-    for row in attempt.questions:
-        if row.version.type not in STUDY_TYPES or row.awarded is None:
-            continue
-        card = session.scalar(
-            select(StudyCard).where(
-                StudyCard.user_id == attempt.user_id,
-                StudyCard.question_id == row.version.question_id,
+    """A graded quiz answer reviews its card: missed questions come back in study.
+
+    A submit reviews every answer's card at once, so the statements it runs do not grow
+    with the quiz: one read of the cards, one of their banks, the exam dates once, then one
+    batch each of new cards, card updates and reviews.
+    """
+    rows = [r for r in attempt.questions if r.version.type in STUDY_TYPES and r.awarded is not None]
+    if not rows:
+        return 0
+    question_ids = sorted({r.version.question_id for r in rows})
+    # Locked in id order (PostgreSQL; SQLite's submit already holds the write lock): a study
+    # rating racing this submit waits, then finds the card moved on and is voided.
+    cards = {
+        c.question_id: c
+        for c in session.scalars(
+            select(StudyCard)
+            .where(StudyCard.user_id == attempt.user_id, StudyCard.question_id.in_(question_ids))
+            .order_by(StudyCard.id)
+            .with_for_update()
+        )
+    }
+    bank_of: dict[int, int] = {
+        question_id: bank_id
+        for question_id, bank_id in session.execute(
+            select(bank_models.Question.id, bank_models.Question.bank_id).where(
+                bank_models.Question.id.in_(question_ids)
             )
         )
-        if card is None:
-            card = _new_card(session, attempt.user, row.version.question_id, now)
+    }
+    caps = exam_caps(session, attempt.user, now)
+    states: dict[int, _CardState] = {}
+    reviews: list[tuple[int, dict[str, Any]]] = []
+    for row in rows:
+        question_id = row.version.question_id
+        state = states.setdefault(
+            question_id, _CardState.of(cards.get(question_id), question_id, now)
+        )
         fraction = row.awarded / row.points if row.points else 0.0
-        review = StudyReview(
-            user_id=attempt.user_id,
-            card_id=card.id,
-            question_id=card.question_id,
-            version_id=row.version_id,
-            source="quiz",
-            card_version=card.version,
-            answered_at=now,
-            response=row.response,
-            fraction=fraction,
-            correct=fraction >= 0.999,
+        correct = fraction >= 0.999
+        rating = Rating.Good if correct else Rating.Again
+        review = {
+            "user_id": attempt.user_id,
+            "question_id": question_id,
+            "version_id": row.version_id,
+            "source": "quiz",
+            "card_version": state.version,
+            "answered_at": now,
+            "response": row.response,
+            "fraction": fraction,
+            "correct": correct,
+            "rating": int(rating),
+            "status": ReviewStatus.APPLIED,
+        }
+        state.review(scheduler, rating, now, caps.get(bank_of[question_id]))
+        reviews.append((question_id, review))
+    card_ids = _write_cards(session, attempt.user_id, states, now)
+    # Core inserts in one executemany: the ORM would insert row by row on SQLite to read
+    # back each id, and nothing here needs the reviews' ids.
+    session.execute(
+        insert(StudyReview),
+        [{**review, "card_id": card_ids[question_id]} for question_id, review in reviews],
+    )
+    return len(reviews)
+
+
+def _write_cards(
+    session: Session, user_id: int, states: dict[int, _CardState], now: datetime
+) -> dict[int, int]:
+    """Insert the new cards and update the known ones, one batch each; card ids by question."""
+    new = [
+        {
+            "user_id": user_id,
+            "question_id": question_id,
+            "fsrs": state.fsrs,
+            "due_at": state.due_at,
+            "version": state.version,
+            "reviews": state.reviews,
+            "lapses": state.lapses,
+            "created_at": now,
+            "last_review_at": now,
+        }
+        for question_id, state in states.items()
+        if state.card is None
+    ]
+    card_ids = {qid: s.card.id for qid, s in states.items() if s.card is not None}
+    if new:
+        session.execute(insert(StudyCard), new)
+        created = session.execute(
+            select(StudyCard.question_id, StudyCard.id).where(
+                StudyCard.user_id == user_id,
+                StudyCard.question_id.in_([row["question_id"] for row in new]),
+            )
         )
-        session.add(review)
-        session.flush()
-        apply_rating(
-            session, scheduler, card, review, Rating.Good if review.correct else Rating.Again, now
-        )
-        count += 1
-    return count
+        card_ids.update({question_id: card_id for question_id, card_id in created})
+    known = [s for s in states.values() if s.card is not None]
+    if known:
+        table = StudyCard.__table__
+        moved = session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(
+                fsrs=bindparam("b_fsrs", type_=table.c.fsrs.type),
+                due_at=bindparam("b_due", type_=table.c.due_at.type),
+                version=bindparam("b_new_version"),
+                reviews=bindparam("b_reviews"),
+                lapses=bindparam("b_lapses"),
+                last_review_at=bindparam("b_now", type_=table.c.last_review_at.type),
+            ),
+            [
+                {
+                    "b_id": s.card.id,
+                    "b_version": s.card.version,
+                    "b_fsrs": s.fsrs,
+                    "b_due": s.due_at,
+                    "b_new_version": s.version,
+                    "b_reviews": s.reviews,
+                    "b_lapses": s.lapses,
+                    "b_now": now,
+                }
+                for s in known
+            ],
+        ).rowcount
+        if moved != len(known):
+            # The cards are locked (or the database is), so this means a bug, not a race:
+            # fail the submit whole rather than record reviews that did not apply.
+            raise RuntimeError("study cards changed while locked for a quiz submit")
+        for s in known:
+            session.expire(s.card, list(_MOVED))
+    return card_ids
+
+
+_MOVED = ("fsrs", "due_at", "version", "reviews", "lapses", "last_review_at")
 
 
 def app_scheduler() -> Scheduler:

@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from studyapp.attempts import services as attempts
 from studyapp.core.clock import utcnow
@@ -16,7 +15,7 @@ from studyapp.gradebook import services
 from studyapp.gradebook.export import gradebook_table
 from studyapp.quizzes.models import GradingPolicy
 from tests import factories
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -150,14 +149,8 @@ def test_filters_and_sorting(session, course, student, setup):
 
 
 def _count_queries(app, client, url):
-    engine = app.extensions["studyapp.engine"]
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with count_statements(app) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(statements)
 
 
