@@ -12,6 +12,8 @@ from typing import Any
 from blinker import Namespace
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus, ScoreChange
 from studyapp.auth.models import User
@@ -192,6 +194,32 @@ class SaveResult:
     overwrote_other: bool
 
 
+def attempt_for_save(
+    session: Session, attempt_id: int, user: User, position: int | None
+) -> tuple[Attempt, str | None]:
+    """The user's own attempt and the type of its question at ``position``, in one query.
+
+    An autosave needs no more than this: the answer's form fields depend on the type, and
+    loading the attempt's other questions (and their versions) would cost every save.
+    The type is None when the attempt has no question at that position.
+    """
+    found = session.execute(
+        select(Attempt, bank_models.QuestionVersion.type)
+        .outerjoin(
+            AttemptQuestion,
+            (AttemptQuestion.attempt_id == Attempt.id) & (AttemptQuestion.position == position),
+        )
+        .outerjoin(
+            bank_models.QuestionVersion,
+            bank_models.QuestionVersion.id == AttemptQuestion.version_id,
+        )
+        .where(Attempt.id == attempt_id)
+    ).first()
+    if found is None or found[0].user_id != user.id:
+        raise NotFound("No such attempt.")
+    return found[0], found[1]
+
+
 def save_answer(
     session: Session,
     attempt: Attempt,
@@ -203,9 +231,6 @@ def save_answer(
 ) -> SaveResult:
     """Store one answer (last write wins) and report whether it replaced another device's."""
     _ensure_open(session, attempt, now)
-    row = next((q for q in attempt.questions if q.position == position), None)
-    if row is None:
-        raise NotFound("This question is not part of the attempt.")
     if len(json.dumps(response)) > MAX_RESPONSE_BYTES:
         raise DomainError("This answer is too long to save.")
     values: dict[str, Any] = {
@@ -217,31 +242,38 @@ def save_answer(
         values["flagged"] = flagged
     # One UPDATE guarded by the attempt still being open: a save racing the deadline
     # sweep or a submit either lands before the grading or is refused, never half-way.
+    # RETURNING gives the new revision without reading the row again.
     open_attempt = select(Attempt.id).where(
         Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS
     )
-    done = session.execute(
+    saved = session.execute(
         update(AttemptQuestion)
-        .where(AttemptQuestion.id == row.id, AttemptQuestion.attempt_id.in_(open_attempt))
+        .where(
+            AttemptQuestion.attempt_id.in_(open_attempt),
+            AttemptQuestion.attempt_id == attempt.id,
+            AttemptQuestion.position == position,
+        )
         .values(**values)
+        .returning(AttemptQuestion.id, AttemptQuestion.revision)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if done != 1:
+    ).first()
+    if saved is None:
+        exists = session.scalar(
+            select(AttemptQuestion.id).where(
+                AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
+            )
+        )
+        if exists is None:
+            raise NotFound("This question is not part of the attempt.")
         raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
-    previous = row.revision
-    session.refresh(row)
-    return SaveResult(row.revision, now, base_revision is not None and base_revision != previous)
-
-
-def set_flag(
-    session: Session, attempt: Attempt, position: int, flagged: bool, now: datetime
-) -> None:
-    _ensure_open(session, attempt, now)
-    row = next((q for q in attempt.questions if q.position == position), None)
-    if row is None:
-        raise NotFound("This question is not part of the attempt.")
-    row.flagged = flagged
-    session.flush()
+    row_id, revision = saved
+    # A copy of the row this session already holds (the no-JavaScript form path loads the
+    # whole attempt) must not show the answer from before this save.
+    held = session.identity_map.get(identity_key(AttemptQuestion, row_id))
+    if held is not None:
+        session.expire(held, list(values))
+    overwrote = base_revision is not None and base_revision != revision - 1
+    return SaveResult(revision, now, overwrote)
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, by: str = "student") -> bool:
@@ -270,11 +302,20 @@ def finalize(session: Session, attempt: Attempt, now: datetime, by: str) -> bool
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(attempt)
+    session.refresh(attempt, ["status", "submitted_at", "submitted_by"])
     if claimed != 1:
         return False
-    for row in attempt.questions:
-        session.refresh(row)
+    # Read the saved answers again, all in one query: this request may hold copies older
+    # than the last save (another tab, or an autosave that landed meanwhile).
+    rows = session.scalars(
+        select(AttemptQuestion)
+        .options(selectinload(AttemptQuestion.version))
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+        .execution_options(populate_existing=True)
+    ).all()
+    set_committed_value(attempt, "questions", list(rows))
+    for row in rows:
         _grade_row(row, row.version)
     _recompute(attempt)
     session.flush()

@@ -147,15 +147,19 @@ def save_page(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/save")
 def autosave(attempt_id: int):
     """Save one answer (JSON reply for the page's script); never sends grading information."""
-    attempt = _own_attempt(attempt_id)
     session = get_session()
     position = request.form.get("position", type=int)
     base = request.form.get("revision", type=int)
-    types = _question_types(attempt)
-    if position not in types:
+    try:
+        attempt, question_type = services.attempt_for_save(
+            session, attempt_id, current_user, position
+        )
+    except NotFound:
+        abort(404)
+    if question_type is None:
         return jsonify(ok=False, error="This question is not part of the attempt."), 404
     name = f"q{position}"
-    response = response_from_form(types[position], name, request.form)
+    response = response_from_form(question_type, name, request.form)
     flag = request.form.get(f"{name}-flag")
     try:
         result = services.save_answer(

@@ -11,7 +11,7 @@ from studyapp.attempts import services
 from studyapp.core.clock import utcnow
 from studyapp.quizzes.models import ReviewContent, ReviewTiming
 from tests import factories
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 SECRETS = ("SECRET-EXPLANATION", "SECRET-FEEDBACK", "SECRET-MODEL-ANSWER", "zanzibar-salt", "Twice")
 
@@ -98,6 +98,40 @@ def test_autosave_refuses_unknown_question_and_closed_attempt(student_client, qu
     student_client.post(f"{url}/submit")
     late = student_client.post(f"{url}/save", data={"position": 0, "q0": "A"})
     assert late.status_code == 409 and late.json["closed"]
+
+
+def _take_counting(app, client, quiz) -> tuple[list[int], int]:
+    """Statements of each autosave of an attempt, and of its submit."""
+    url = _start(client, quiz)
+    positions = _positions(client.get(url).get_data(as_text=True))
+    answers = {"single": "A", "multiple": ["A", "B"], "numeric": "2", "short": "salt"}
+    saves = []
+    for kind, position in positions.items():
+        with count_statements(app) as statements:
+            reply = client.post(
+                f"{url}/save", data={"position": position, f"q{position}": answers[kind]}
+            )
+        assert reply.json["ok"], reply.json
+        saves.append(len(statements))
+    with count_statements(app) as statements:
+        assert client.post(f"{url}/submit").status_code == 302
+    return saves, len(statements)
+
+
+def test_save_and_submit_statements_do_not_grow_with_the_quiz(app, session, course, student_client):
+    # A save reads and writes one row whatever the quiz; a submit grades every answer and
+    # feeds study mode in batches. First attempts create the cards, second ones move them.
+    small, large = (
+        factories.make_quiz(session, course, keys=keys, layout="one_page", attempts_allowed=2)
+        for keys in (("capital",), ("goods", "rebuilt", "river"))
+    )
+    session.commit()
+    counts = [_take_counting(app, student_client, quiz) for quiz in (small, large, small, large)]
+    every_save = {n for saves, _ in counts for n in saves}
+    assert len(every_save) == 1 and every_save.pop() <= 4, counts
+    first_submits = {submit for _, submit in counts[:2]}
+    later_submits = {submit for _, submit in counts[2:]}
+    assert len(first_submits) == 1 and len(later_submits) == 1, counts
 
 
 def test_someone_elses_attempt_is_not_found(app, session, course, quiz, student_client):
