@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -167,6 +168,36 @@ def count_statements(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def run_midway(
+    app: Flask, marker: str, work: Callable[[], None], wait: float = 1.0
+) -> Iterator[None]:
+    """Start ``work`` in another thread right after this thread runs SQL containing ``marker``.
+
+    This thread then lets it go on for up to ``wait`` seconds before it carries on, so the
+    other thread gets as far as the database lets it while this one's transaction is open:
+    where a lock makes it wait, it finishes only after this thread commits. The block's end
+    waits for it.
+    """
+    engine = app.extensions["studyapp.engine"]
+    me = threading.get_ident()
+    other = threading.Thread(target=work)
+
+    def start_other(_conn, _cursor, statement, *_args) -> None:
+        if threading.get_ident() == me and marker in statement and other.ident is None:
+            other.start()
+            other.join(timeout=wait)
+
+    event.listen(engine, "after_cursor_execute", start_other)
+    try:
+        yield
+    finally:
+        event.remove(engine, "after_cursor_execute", start_other)
+        if other.ident is not None:
+            other.join()
+    assert other.ident is not None, f"no statement containing {marker!r} ran"
 
 
 def login(client: FlaskClient, email: str, password: str = factories.PASSWORD, **extra):

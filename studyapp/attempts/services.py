@@ -242,9 +242,14 @@ def save_answer(
         values["flagged"] = flagged
     # One UPDATE guarded by the attempt still being open: a save racing the deadline
     # sweep or a submit either lands before the grading or is refused, never half-way.
-    # RETURNING gives the new revision without reading the row again.
-    open_attempt = select(Attempt.id).where(
-        Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS
+    # On PostgreSQL the guard holds a share lock on the attempt until commit, so a submit
+    # (which updates the attempt) waits for an unfinished save and grades it, and a save
+    # arriving during a submit waits, sees the attempt closed and is refused. SQLite's
+    # single writer gives the same order. RETURNING gives the new revision without a read.
+    open_attempt = (
+        select(Attempt.id)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
+        .with_for_update(read=True)
     )
     saved = session.execute(
         update(AttemptQuestion)

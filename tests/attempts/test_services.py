@@ -16,6 +16,7 @@ from studyapp.banks.sync import upsert_bank
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes.models import GradingPolicy, ReviewContent, ReviewTiming
 from tests import factories
+from tests.conftest import run_midway
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -146,6 +147,35 @@ def test_racing_submits_and_sweeps_grade_exactly_once(app, session, quiz, studen
     for t in threads:
         t.join()
     assert results.count(True) == 1
+
+
+def test_a_save_still_writing_when_the_submit_comes_is_graded(app, session, quiz, student):
+    attempt = services.start_attempt(session, quiz, student, NOW)
+    capital = next(r for r in attempt.questions if services.question_of(r).id == "capital")
+    session.commit()
+    maker = app.extensions["studyapp.sessionmaker"]
+    submitted: list[bool] = []
+
+    def submit() -> None:
+        s = maker()
+        try:
+            submitted.append(services.submit_attempt(s, services.get_attempt(s, attempt.id), NOW))
+            s.commit()
+        finally:
+            s.close()
+
+    saver = maker()
+    # The submit arrives while the save's transaction is still open: it must wait for it.
+    with run_midway(app, "UPDATE attempt_questions", submit):
+        services.save_answer(
+            saver, services.get_attempt(saver, attempt.id), capital.position, "A", None, NOW
+        )
+        saver.commit()
+    saver.close()
+    session.expire_all()
+    graded = session.get(type(capital), capital.id)
+    assert submitted == [True]
+    assert graded.response == "A" and graded.auto_points == 1.0 and graded.attempt.score == 1.0
 
 
 def test_sweep_closes_only_attempts_past_their_deadline(session, quiz, student):

@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Card, Rating
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from studyapp.attempts import services as attempts
 from studyapp.core.errors import NotFound
 from studyapp.study import progress, services
 from studyapp.study.models import CourseBank, ReviewStatus, StudyCard, StudyReview
 from tests import factories
+from tests.conftest import run_midway
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 DAY_START = datetime(2027, 3, 1, tzinfo=UTC)
@@ -234,37 +235,25 @@ def test_study_rating_arriving_mid_submit_is_voided_not_lost(app, session, cours
     attempt = _quiz_attempt(session, course, student, ("capital",), ["B"], NOW)
     session.commit()
     maker = app.extensions["studyapp.sessionmaker"]
-    engine = app.extensions["studyapp.engine"]
     outcome: list = []
 
     def rate() -> None:
         s = maker()
         try:
-            outcome.append(
-                services.rate(s, SCHED, s.merge(student), pending.review.id, "good", NOW)[1]
-            )
+            rated = services.rate(s, SCHED, s.merge(student), pending.review.id, "good", NOW)
+            outcome.append(rated[1])
             s.commit()
         except Exception as exc:  # noqa: BLE001 - any error is the failure being tested for
             outcome.append(repr(exc))
         finally:
             s.close()
 
-    rater = threading.Thread(target=rate)
-
-    def rate_once_the_submit_read_the_cards(_conn, _cursor, statement, *_args) -> None:
-        if "FROM study_cards" in statement and not rater.is_alive() and not outcome:
-            rater.start()
-            rater.join(timeout=1)  # the card is locked: the rating must wait for the submit
-
     submitter = maker()
-    event.listen(engine, "after_cursor_execute", rate_once_the_submit_read_the_cards)
-    try:
+    # The rating comes once the submit has read the cards: it must wait for the submit.
+    with run_midway(app, "FROM study_cards", rate):
         attempts.submit_attempt(submitter, attempts.get_attempt(submitter, attempt.id), NOW)
         submitter.commit()
-    finally:
-        event.remove(engine, "after_cursor_execute", rate_once_the_submit_read_the_cards)
-        submitter.close()
-    rater.join()
+    submitter.close()
     assert outcome == [False]
     session.expire_all()
     stored = session.get(StudyCard, card.card.id)
