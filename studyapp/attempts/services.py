@@ -7,10 +7,11 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -194,6 +195,25 @@ class SaveResult:
     overwrote_other: bool
 
 
+@cache
+def _attempt_for_save_query() -> Select:
+    # Built once and reused with parameters: every autosave runs it, and building a
+    # statement costs more than running it.
+    return (
+        select(Attempt, bank_models.QuestionVersion.type)
+        .outerjoin(
+            AttemptQuestion,
+            (AttemptQuestion.attempt_id == Attempt.id)
+            & (AttemptQuestion.position == bindparam("position")),
+        )
+        .outerjoin(
+            bank_models.QuestionVersion,
+            bank_models.QuestionVersion.id == AttemptQuestion.version_id,
+        )
+        .where(Attempt.id == bindparam("attempt_id"))
+    )
+
+
 def attempt_for_save(
     session: Session, attempt_id: int, user: User, position: int | None
 ) -> tuple[Attempt, str | None]:
@@ -204,20 +224,45 @@ def attempt_for_save(
     The type is None when the attempt has no question at that position.
     """
     found = session.execute(
-        select(Attempt, bank_models.QuestionVersion.type)
-        .outerjoin(
-            AttemptQuestion,
-            (AttemptQuestion.attempt_id == Attempt.id) & (AttemptQuestion.position == position),
-        )
-        .outerjoin(
-            bank_models.QuestionVersion,
-            bank_models.QuestionVersion.id == AttemptQuestion.version_id,
-        )
-        .where(Attempt.id == attempt_id)
+        _attempt_for_save_query(), {"attempt_id": attempt_id, "position": position}
     ).first()
     if found is None or found[0].user_id != user.id:
         raise NotFound("No such attempt.")
     return found[0], found[1]
+
+
+@cache
+def _save_statement(with_flag: bool) -> Update:
+    """The UPDATE of one saved answer, built once (see _attempt_for_save_query)."""
+    # Guarded by the attempt still being open: a save racing the deadline sweep or a
+    # submit either lands before the grading or is refused, never half-way. On
+    # PostgreSQL the guard holds a share lock on the attempt until commit, so a submit
+    # (which updates the attempt) waits for an unfinished save and grades it, and a save
+    # arriving during a submit waits, sees the attempt closed and is refused. SQLite's
+    # single writer gives the same order. RETURNING gives the new revision without a read.
+    open_attempt = (
+        select(Attempt.id)
+        .where(Attempt.id == bindparam("b_attempt_id"), Attempt.status == AttemptStatus.IN_PROGRESS)
+        .with_for_update(read=True)
+    )
+    values: dict[str, Any] = {
+        "response": bindparam("b_response", type_=AttemptQuestion.response.type),
+        "saved_at": bindparam("b_saved_at", type_=AttemptQuestion.saved_at.type),
+        "revision": AttemptQuestion.revision + 1,
+    }
+    if with_flag:
+        values["flagged"] = bindparam("b_flagged", type_=AttemptQuestion.flagged.type)
+    return (
+        update(AttemptQuestion)
+        .where(
+            AttemptQuestion.attempt_id.in_(open_attempt),
+            AttemptQuestion.attempt_id == bindparam("b_attempt_id"),
+            AttemptQuestion.position == bindparam("b_position"),
+        )
+        .values(values)
+        .returning(AttemptQuestion.id, AttemptQuestion.revision)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def save_answer(
@@ -233,35 +278,15 @@ def save_answer(
     _ensure_open(session, attempt, now)
     if len(json.dumps(response)) > MAX_RESPONSE_BYTES:
         raise DomainError("This answer is too long to save.")
-    values: dict[str, Any] = {
-        "response": response,
-        "saved_at": now,
-        "revision": AttemptQuestion.revision + 1,
+    params = {
+        "b_attempt_id": attempt.id,
+        "b_position": position,
+        "b_response": response,
+        "b_saved_at": now,
     }
     if flagged is not None:
-        values["flagged"] = flagged
-    # One UPDATE guarded by the attempt still being open: a save racing the deadline
-    # sweep or a submit either lands before the grading or is refused, never half-way.
-    # On PostgreSQL the guard holds a share lock on the attempt until commit, so a submit
-    # (which updates the attempt) waits for an unfinished save and grades it, and a save
-    # arriving during a submit waits, sees the attempt closed and is refused. SQLite's
-    # single writer gives the same order. RETURNING gives the new revision without a read.
-    open_attempt = (
-        select(Attempt.id)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
-        .with_for_update(read=True)
-    )
-    saved = session.execute(
-        update(AttemptQuestion)
-        .where(
-            AttemptQuestion.attempt_id.in_(open_attempt),
-            AttemptQuestion.attempt_id == attempt.id,
-            AttemptQuestion.position == position,
-        )
-        .values(**values)
-        .returning(AttemptQuestion.id, AttemptQuestion.revision)
-        .execution_options(synchronize_session=False)
-    ).first()
+        params["b_flagged"] = flagged
+    saved = session.execute(_save_statement(flagged is not None), params).first()
     if saved is None:
         exists = session.scalar(
             select(AttemptQuestion.id).where(
@@ -276,7 +301,7 @@ def save_answer(
     # whole attempt) must not show the answer from before this save.
     held = session.identity_map.get(identity_key(AttemptQuestion, row_id))
     if held is not None:
-        session.expire(held, list(values))
+        session.expire(held, ["response", "saved_at", "revision", "flagged"])
     overwrote = base_revision is not None and base_revision != revision - 1
     return SaveResult(revision, now, overwrote)
 
