@@ -205,11 +205,29 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[tuple[str, int]]:
-    """Run gunicorn for the block, yielding its base URL and process group; always stopped."""
+def gunicorn(
+    env: dict[str, str], workers: int, log: Path, access: Path
+) -> Iterator[tuple[str, int]]:
+    """Run gunicorn for the block, yielding its base URL and process group; always stopped.
+
+    Its access log records each request's path and the time a worker spent on it
+    (``%(D)s``, microseconds, from the moment a worker took the request): the client's
+    latency minus that is time spent waiting for a free worker.
+    """
     port = free_port()
     options = f"--workers {workers} --bind 127.0.0.1:{port} --no-control-socket --log-level warning"
-    cmd = [sys.executable, "-m", "gunicorn", *options.split(), "--chdir", str(ROOT)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *options.split(),
+        "--chdir",
+        str(ROOT),
+        "--access-logfile",
+        str(access),
+        "--access-logformat",
+        "%(U)s %(D)s",
+    ]
     with log.open("w") as out:
         # A session of its own: its process group is gunicorn and its workers, nothing else.
         proc = subprocess.Popen(
@@ -292,6 +310,23 @@ def check_quiz(
     return lost, open_left or 0
 
 
+def server_times(access: Path) -> dict[str, list[float]]:
+    """Milliseconds a worker spent on each request, by path, from gunicorn's access log."""
+    times: dict[str, list[float]] = {}
+    for line in access.read_text().splitlines():
+        path, _, micros = line.rpartition(" ")
+        if micros.isdigit():
+            times.setdefault(path, []).append(int(micros) / 1000)
+    return times
+
+
+def save_paths(engine: Engine, quiz_id: int) -> list[str]:
+    """The autosave paths of a quiz's attempts."""
+    with Session(engine) as session:
+        ids = session.scalars(select(Attempt.id).where(Attempt.quiz_id == quiz_id))
+        return [f"/attempts/{attempt_id}/save" for attempt_id in ids]
+
+
 def check_inserts(engine: Engine, phase: client.Phase) -> int:
     """Acknowledged bare inserts missing from the table."""
     with engine.connect() as conn:
@@ -309,6 +344,8 @@ class Row:
     errors: int
     lost: int
     samples: list[str]
+    #: ms a worker spent on each of these requests (the rest of the latency is queueing)
+    server: list[float]
 
 
 @dataclass
@@ -342,13 +379,22 @@ def run_database(name: str, url: str, tmp: Path, args: argparse.Namespace) -> Da
     """Seed, serve, drive and check one database."""
     instance = tmp / name
     seeded = seed(url, str(instance), args.students)
-    log = tmp / f"{name}-gunicorn.log"
-    with gunicorn(server_env(url, str(instance)), args.workers, log) as (base, group):
+    log, access = tmp / f"{name}-gunicorn.log", tmp / f"{name}-access.log"
+    with gunicorn(server_env(url, str(instance)), args.workers, log, access) as (base, group):
         login, bare, runs = asyncio.run(drive(base, seeded, cpu_probe(group)))
+    served = server_times(access)
     engine = make_engine(url)
     try:
         rows = [
-            Row("login", login, None, login.timings.errors, 0, login.timings.samples),
+            Row(
+                "login",
+                login,
+                None,
+                login.timings.errors,
+                0,
+                login.timings.samples,
+                served.get("/login", []),
+            ),
             Row(
                 "bare insert",
                 bare,
@@ -356,13 +402,18 @@ def run_database(name: str, url: str, tmp: Path, args: argparse.Namespace) -> Da
                 bare.timings.errors,
                 check_inserts(engine, bare),
                 bare.timings.samples,
+                served.get("/_bench/insert", []),
             ),
         ]
         open_left = 0
         for mode, run in runs.items():
-            lost, still_open = check_quiz(engine, seeded.quiz_ids[mode], run.expected)
+            quiz_id = seeded.quiz_ids[mode]
+            lost, still_open = check_quiz(engine, quiz_id, run.expected)
             open_left += still_open
-            rows.append(Row(f"save, {mode}", run.saves, run.submit, run.errors, lost, run.samples))
+            server = [ms for path in save_paths(engine, quiz_id) for ms in served.get(path, [])]
+            rows.append(
+                Row(f"save, {mode}", run.saves, run.submit, run.errors, lost, run.samples, server)
+            )
     finally:
         engine.dispose()
     if any(row.errors for row in rows):
@@ -382,9 +433,14 @@ def ms(phase: client.Phase | None, p: float) -> str:
 
 
 COLUMNS = (
-    f"{'mode':<22}{'requests':>9}{'req/s':>7}{'p50':>6}{'p95':>6}{'p99':>6}"
+    f"{'mode':<22}{'requests':>9}{'req/s':>7}{'p50':>6}{'p95':>6}{'p99':>6}{'server p95':>11}"
     f"{'submit p50':>11}{'p95':>7}{'p99':>7}{'errors':>7}{'lost':>5}{'client':>8}{'others':>8}"
 )
+
+
+def server_p95(row: Row) -> str:
+    """The 95th percentile of the time a worker spent on the row's requests."""
+    return f"{client.nearest_rank(row.server, 95):.1f}" if row.server else "-"
 
 
 def print_row(row: Row) -> None:
@@ -392,7 +448,7 @@ def print_row(row: Row) -> None:
     phase = row.phase
     print(
         f"{row.mode:<22}{len(phase.timings.latencies):>9}{phase.rate:>7.0f}"
-        f"{ms(phase, 50):>6}{ms(phase, 95):>6}{ms(phase, 99):>6}"
+        f"{ms(phase, 50):>6}{ms(phase, 95):>6}{ms(phase, 99):>6}{server_p95(row):>11}"
         f"{ms(row.submit, 50):>11}{ms(row.submit, 95):>7}{ms(row.submit, 99):>7}"
         f"{row.errors:>7}{row.lost:>5}{phase.client_cpu:>8.0%}{phase.others_cpu:>8.0%}"
     )
@@ -408,7 +464,9 @@ def print_run(result: DatabaseRun, args: argparse.Namespace) -> None:
     for row in result.rows:
         print_row(row)
     print(
-        "latencies in ms; lost: acknowledged answers the database does not hold after grading;\n"
+        "latencies in ms, as the clients saw them; server p95: the time a worker spent on the\n"
+        "request (the rest is waiting for a free worker); lost: acknowledged answers the\n"
+        "database does not hold after grading;\n"
         "client: the load client's CPU (share of one core); others: CPU used meanwhile by\n"
         "processes outside this bench (share of the machine; above ~10% the figures are skewed)"
     )

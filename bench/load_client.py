@@ -44,11 +44,15 @@ class Timings:
 
     def percentile(self, p: float) -> float:
         """Nearest-rank percentile in milliseconds (nan when nothing succeeded)."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        rank = min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1
-        return ordered[rank] * 1000
+        return nearest_rank(self.latencies, p) * 1000
+
+
+def nearest_rank(values: list[float], p: float) -> float:
+    """The nearest-rank p-th percentile of the values (nan when there are none)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1]
 
 
 @dataclass
