@@ -13,6 +13,7 @@ from studyapp import db
 from studyapp.attempts import sweep
 from studyapp.core import templating
 from studyapp.extensions import csrf, limiter, login_manager
+from studyapp.study import quiz_answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,7 @@ def create_app(
     _register_commands(app)
     templating.init_app(app)
     sweep.init_app(app)
+    quiz_answers.init_app(app)
 
     from studyapp.auth.access import require_login
     from studyapp.core.security import add_security_headers

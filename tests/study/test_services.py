@@ -3,73 +3,39 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Card, Rating
 from sqlalchemy import select
 
-from studyapp.attempts import services as attempts
 from studyapp.core.errors import NotFound
 from studyapp.study import progress, services
-from studyapp.study.models import CourseBank, ReviewStatus, StudyCard, StudyReview
+from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
 from tests import factories
-from tests.conftest import run_midway
-
-NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-DAY_START = datetime(2027, 3, 1, tzinfo=UTC)
-SCHED = services.make_scheduler(fuzzing=False)
-
-
-@pytest.fixture
-def bank(session, course):
-    bank = factories.make_bank(session)
-    session.add(CourseBank(course_id=course.id, bank_id=bank.id))
-    session.flush()
-    return bank
-
-
-def _scope(bank, tag=None):
-    return services.Scope(frozenset({bank.id}), tag)
-
-
-def _answer_key(next_card):
-    """A right answer for each question of the quiz bank."""
-    return {"capital": "A", "goods": ["A", "B"], "rebuilt": "2", "river": "zanzibar salt"}[
-        next_card.question.id
-    ]
-
-
-def _study(session, student, bank, now, right=True, rating="good"):
-    card = services.next_card(session, student, _scope(bank), now, DAY_START)
-    response = _answer_key(card) if right else "nonsense"
-    done = services.answer(
-        session, student, card.card.id, card.card.version, card.version_id, response, now
-    )
-    services.rate(session, SCHED, student, done.review.id, rating, now)
-    return card, done
+from tests.study.helpers import DAY_START, NOW, SCHED, scope, study
 
 
 def test_new_questions_come_in_bank_order_and_essays_are_left_out(session, student, bank):
     seen = []
     for _ in range(4):
-        card, _ = _study(session, student, bank, NOW)
+        card, _ = study(session, student, bank, NOW)
         seen.append(card.question.id)
     assert seen == ["capital", "goods", "rebuilt", "river"]
-    assert services.next_card(session, student, _scope(bank), NOW, DAY_START) is None
+    assert services.next_card(session, student, scope(bank), NOW, DAY_START) is None
 
 
 def test_wrong_answer_is_again_and_comes_back_soon(session, student, bank):
-    card, done = _study(session, student, bank, NOW, right=False, rating="easy")
+    card, done = study(session, student, bank, NOW, right=False, rating="easy")
     assert done.review.rating == Rating.Again and not done.review.correct
     stored = session.get(StudyCard, card.card.id)
     assert stored.due_at <= NOW + timedelta(minutes=10)
 
 
 def test_right_answer_follows_the_students_rating(session, student, bank):
-    _study(session, student, bank, NOW, rating="easy")
-    _study(session, student, bank, NOW, rating="hard")
+    study(session, student, bank, NOW, rating="easy")
+    study(session, student, bank, NOW, rating="hard")
     reviews = session.scalars(select(StudyReview).order_by(StudyReview.id)).all()
     assert [r.rating for r in reviews] == [Rating.Easy, Rating.Hard]
     easy, hard = session.scalars(select(StudyCard).order_by(StudyCard.id)).all()
@@ -77,24 +43,24 @@ def test_right_answer_follows_the_students_rating(session, student, bank):
 
 
 def test_due_reviews_come_before_new_questions(session, student, bank):
-    first, _ = _study(session, student, bank, NOW, right=False)
+    first, _ = study(session, student, bank, NOW, right=False)
     later = NOW + timedelta(hours=1)
-    card = services.next_card(session, student, _scope(bank), later, DAY_START)
+    card = services.next_card(session, student, scope(bank), later, DAY_START)
     assert card.card.id == first.card.id
 
 
 def test_new_questions_are_capped_per_day(session, student, bank):
     for _ in range(2):
-        _study(session, student, bank, NOW)
-    assert services.next_card(session, student, _scope(bank), NOW, DAY_START, new_limit=2) is None
+        study(session, student, bank, NOW)
+    assert services.next_card(session, student, scope(bank), NOW, DAY_START, new_limit=2) is None
     tomorrow = DAY_START + timedelta(days=1)
     assert services.next_card(
-        session, student, _scope(bank), NOW + timedelta(days=1), tomorrow, new_limit=2
+        session, student, scope(bank), NOW + timedelta(days=1), tomorrow, new_limit=2
     )
 
 
 def test_state_persists_across_sessions(app, session, student, bank):
-    _study(session, student, bank, NOW)
+    study(session, student, bank, NOW)
     session.commit()
     other = app.extensions["studyapp.sessionmaker"]()
     card = other.scalar(select(StudyCard))
@@ -103,7 +69,7 @@ def test_state_persists_across_sessions(app, session, student, bank):
 
 
 def test_replayed_rating_changes_nothing(session, student, bank):
-    card, done = _study(session, student, bank, NOW)
+    card, done = study(session, student, bank, NOW)
     before = session.get(StudyCard, card.card.id).version
     _review, applied = services.rate(
         session, SCHED, student, done.review.id, "easy", NOW + timedelta(minutes=1)
@@ -112,7 +78,7 @@ def test_replayed_rating_changes_nothing(session, student, bank):
 
 
 def test_two_answers_racing_apply_once(app, session, student, bank):
-    card = services.next_card(session, student, _scope(bank), NOW, DAY_START)
+    card = services.next_card(session, student, scope(bank), NOW, DAY_START)
     answers = [
         services.answer(
             session, student, card.card.id, card.card.version, card.version_id, "A", NOW
@@ -146,14 +112,14 @@ def test_two_answers_racing_apply_once(app, session, student, bank):
 
 def test_question_outside_the_students_classes_is_refused(session, student, bank, instructor):
     outsider = factories.make_user(session)
-    card = services.next_card(session, student, _scope(bank), NOW, DAY_START)
+    card = services.next_card(session, student, scope(bank), NOW, DAY_START)
     with pytest.raises(NotFound):
         services.answer(session, outsider, card.card.id, 0, card.version_id, "A", NOW)
 
 
 def test_client_clock_is_not_trusted(session, student, bank):
     # Only the server's time goes in: a review at NOW lands at NOW whatever a client claims.
-    card, done = _study(session, student, bank, NOW)
+    card, done = study(session, student, bank, NOW)
     assert (
         done.review.answered_at == NOW
         and session.get(StudyCard, card.card.id).last_review_at == NOW
@@ -163,7 +129,7 @@ def test_client_clock_is_not_trusted(session, student, bank):
 def test_exam_caps_every_interval(session, course, student, bank):
     course.exam_at = NOW + timedelta(days=3)
     for _ in range(3):
-        _study(session, student, bank, NOW, rating="easy")
+        study(session, student, bank, NOW, rating="easy")
     for card in session.scalars(select(StudyCard)):
         assert card.due_at <= course.exam_at - timedelta(days=1)
 
@@ -181,89 +147,8 @@ def test_capped_due(due, exam, expected):
     assert services.capped_due(due, exam, NOW) == expected
 
 
-def test_missed_quiz_question_comes_back_in_study(session, course, student, bank):
-    quiz = factories.make_quiz(session, course, keys=("capital", "goods"))
-    attempt = attempts.start_attempt(session, quiz, student, NOW)
-    attempts.save_answer(session, attempt, 0, "B", None, NOW)
-    attempts.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
-    attempts.submit_attempt(session, attempt, NOW)
-    cards = {c.question.key: c for c in session.scalars(select(StudyCard))}
-    assert set(cards) == {"capital", "goods"}
-    assert cards["capital"].due_at < cards["goods"].due_at
-    nxt = services.next_card(session, student, _scope(bank), NOW + timedelta(minutes=15), DAY_START)
-    assert nxt.question.id == "capital"
-
-
-def _quiz_attempt(session, course, student, keys, answers, now):
-    quiz = factories.make_quiz(session, course, keys=keys)
-    attempt = attempts.start_attempt(session, quiz, student, now)
-    for position, response in enumerate(answers):
-        attempts.save_answer(session, attempt, position, response, None, now)
-    return attempt
-
-
-def test_quiz_answer_moves_a_card_studied_before(session, course, student, bank):
-    studied, _ = _study(session, student, bank, NOW)  # "capital", rated Good
-    later = NOW + timedelta(days=1)
-    attempt = _quiz_attempt(session, course, student, ("capital", "goods"), ["B", ["A"]], later)
-    attempts.submit_attempt(session, attempt, later)
-    card = session.get(StudyCard, studied.card.id)
-    assert (card.version, card.reviews, card.lapses) == (2, 2, 1)  # missed: a lapse
-    assert card.last_review_at == later and card.due_at <= later + timedelta(minutes=10)
-    quiz_reviews = session.scalars(select(StudyReview).where(StudyReview.source == "quiz")).all()
-    assert sorted((r.question_id == card.question_id, r.card_version) for r in quiz_reviews) == [
-        (False, 0),
-        (True, 1),
-    ]
-    assert {(r.status, r.rating, r.correct) for r in quiz_reviews} == {
-        (ReviewStatus.APPLIED, Rating.Again, False)
-    }
-
-
-def test_quiz_fed_cards_never_fall_due_after_the_exam(session, course, student, bank):
-    course.exam_at = NOW + timedelta(minutes=5)
-    attempt = _quiz_attempt(session, course, student, ("capital",), ["A"], NOW)
-    attempts.submit_attempt(session, attempt, NOW)
-    card = session.scalar(select(StudyCard))
-    assert card.reviews == 1 and card.due_at <= course.exam_at
-    assert card.fsrs["due"] == card.due_at.isoformat()
-
-
-def test_study_rating_arriving_mid_submit_is_voided_not_lost(app, session, course, student, bank):
-    card = services.next_card(session, student, _scope(bank), NOW, DAY_START)  # "capital"
-    pending = services.answer(session, student, card.card.id, 0, card.version_id, "A", NOW)
-    attempt = _quiz_attempt(session, course, student, ("capital",), ["B"], NOW)
-    session.commit()
-    maker = app.extensions["studyapp.sessionmaker"]
-    outcome: list = []
-
-    def rate() -> None:
-        s = maker()
-        try:
-            rated = services.rate(s, SCHED, s.merge(student), pending.review.id, "good", NOW)
-            outcome.append(rated[1])
-            s.commit()
-        except Exception as exc:  # noqa: BLE001 - any error is the failure being tested for
-            outcome.append(repr(exc))
-        finally:
-            s.close()
-
-    submitter = maker()
-    # The rating comes once the submit has read the cards: it must wait for the submit.
-    with run_midway(app, "FROM study_cards", rate):
-        attempts.submit_attempt(submitter, attempts.get_attempt(submitter, attempt.id), NOW)
-        submitter.commit()
-    submitter.close()
-    assert outcome == [False]
-    session.expire_all()
-    stored = session.get(StudyCard, card.card.id)
-    statuses = {r.source: r.status for r in session.scalars(select(StudyReview))}
-    assert statuses == {"quiz": ReviewStatus.APPLIED, "study": ReviewStatus.VOID}
-    assert stored.reviews == stored.version == 1 and stored.lapses == 0
-
-
 def test_mastery_is_mean_retrievability_with_unseen_as_zero(session, student, bank):
-    _study(session, student, bank, NOW)
+    study(session, student, bank, NOW)
     questions = progress.bank_questions(session, {bank.id})
     cards = progress.user_cards(session, [student.id])[student.id]
     banks, tags = progress.mastery_table(
@@ -281,7 +166,7 @@ def test_mastery_is_mean_retrievability_with_unseen_as_zero(session, student, ba
 def test_activity_calendar_and_streak_in_local_time(session, student, bank):
     tz = ZoneInfo("Asia/Tokyo")
     for days_ago in (0, 1, 2, 4):
-        _study(session, student, bank, NOW - timedelta(days=days_ago), right=False)
+        study(session, student, bank, NOW - timedelta(days=days_ago), right=False)
     activity = progress.activity(session, student, NOW, tz)
     assert activity.streak == 3 and activity.total == 4
     assert activity.days[-1][1] == 1 and len(activity.days) == progress.CALENDAR_DAYS

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
-from studyapp.study.models import CourseBank, StudyCard
+from studyapp.study.models import StudyCard
 from tests import factories
 from tests.conftest import login
-
-
-@pytest.fixture
-def bank(session, course):
-    bank = factories.make_bank(session)
-    session.add(CourseBank(course_id=course.id, bank_id=bank.id))
-    session.commit()
-    return bank
 
 
 def _hidden(page: str, name: str) -> str:
