@@ -11,22 +11,21 @@ from functools import cache
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import Select, Update, bindparam, func, select, update
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus, ScoreChange
+from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.banks.content import question_from_doc
-from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.schema import Question
-from studyapp.banks.types import grade, key_view, student_view
+from studyapp.banks.types import grade, student_view
 from studyapp.classes.models import Enrollment, EnrollmentStatus
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes import services as quizzes
-from studyapp.quizzes.models import GradingPolicy, Quiz, QuizStatus, ReviewContent, ReviewTiming
+from studyapp.quizzes.models import Quiz, QuizStatus
 
 #: Sent with (session, attempt, now) once an attempt is graded; study mode listens.
 attempt_graded = Namespace().signal("attempt-graded")
@@ -346,15 +345,15 @@ def finalize(session: Session, attempt: Attempt, now: datetime, by: str) -> bool
     ).all()
     set_committed_value(attempt, "questions", list(rows))
     for row in rows:
-        _grade_row(row, row.version)
-    _recompute(attempt)
+        grade_row(row, row.version)
+    recompute(attempt)
     session.flush()
     if not attempt.is_preview:
         attempt_graded.send(session, attempt=attempt, now=now)
     return True
 
 
-def _grade_row(row: AttemptQuestion, version: bank_models.QuestionVersion) -> None:
+def grade_row(row: AttemptQuestion, version: bank_models.QuestionVersion) -> None:
     question = _question(version)
     score = grade(question, row.response)
     scale = row.points / score.max_points if score.max_points else 0
@@ -371,7 +370,7 @@ def _grade_row(row: AttemptQuestion, version: bank_models.QuestionVersion) -> No
         row.auto_points = round(score.points * scale, 4)
 
 
-def _recompute(attempt: Attempt) -> None:
+def recompute(attempt: Attempt) -> None:
     awaiting = any(q.needs_grading for q in attempt.questions)
     attempt.score = round(sum(q.awarded or 0.0 for q in attempt.questions), 4)
     if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -398,323 +397,6 @@ def close_expired(
     return closed
 
 
-@dataclass(frozen=True)
-class ReviewAccess:
-    score: bool
-    answers: bool
-    full: bool
-    message: str
-
-
-def review_access(
-    attempt: Attempt, now: datetime, rules_closes_at: datetime | None = None
-) -> ReviewAccess:
-    """What the student may see of a finished attempt now, by the quiz's review settings."""
-    quiz = attempt.quiz
-    if attempt.is_preview:
-        return ReviewAccess(True, True, True, "Preview: everything is shown.")
-    if attempt.is_open:
-        return ReviewAccess(False, False, False, "The attempt is still open.")
-    closes = rules_closes_at or quiz.closes_at
-    if quiz.review_timing == ReviewTiming.NEVER:
-        return ReviewAccess(
-            False, False, False, "Your instructor does not release results for this quiz."
-        )
-    if (
-        quiz.review_timing == ReviewTiming.AFTER_CLOSE
-        and quiz.status != QuizStatus.CLOSED
-        and (closes is None or now < closes)
-    ):
-        return ReviewAccess(False, False, False, "Results are released when the quiz closes.")
-    content = quiz.review_content
-    return ReviewAccess(
-        True,
-        content in (ReviewContent.ANSWERS, ReviewContent.FULL),
-        content == ReviewContent.FULL,
-        "",
-    )
-
-
-def kept_score(attempts: list[Attempt], policy: GradingPolicy) -> float | None:
-    """The grade that counts, by the quiz's policy, over finished real attempts."""
-    done = [a for a in attempts if not a.is_preview and not a.is_open and a.score is not None]
-    if not done:
-        return None
-    scores = [a.score for a in sorted(done, key=lambda a: a.number)]
-    if policy == GradingPolicy.HIGHEST:
-        return max(scores)
-    if policy == GradingPolicy.FIRST:
-        return scores[0]
-    if policy == GradingPolicy.LAST:
-        return scores[-1]
-    return round(sum(scores) / len(scores), 4)
-
-
-def change_points(
-    session: Session,
-    row: AttemptQuestion,
-    points: float | None,
-    user: User | None,
-    reason: str,
-    now: datetime,
-) -> None:
-    """Set an instructor's points for one answer and log the change."""
-    if points is not None and not 0 <= points <= row.points:
-        raise DomainError(f"Points must be between 0 and {row.points:g}.")
-    old = row.awarded
-    row.manual_points = points
-    row.needs_grading = False
-    row.graded_by_id = user.id if user else None
-    row.graded_at = now
-    _log(session, row, old, row.awarded, user, reason, now)
-    _recompute(row.attempt)
-    session.flush()
-
-
-def _log(
-    session: Session,
-    row: AttemptQuestion,
-    old: float | None,
-    new: float | None,
-    user: User | None,
-    reason: str,
-    now: datetime,
-) -> None:
-    if old != new:
-        session.add(
-            ScoreChange(
-                attempt_question_id=row.id,
-                old_points=old,
-                new_points=new,
-                changed_by_id=user.id if user else None,
-                changed_at=now,
-                reason=reason,
-            )
-        )
-
-
-def grade_essay(
-    session: Session, row: AttemptQuestion, points: float, comment: str, grader: User, now: datetime
-) -> None:
-    row.grader_comment = comment
-    change_points(session, row, points, grader, "graded by hand", now)
-
-
-def grading_queue(session: Session, quiz: Quiz) -> list[AttemptQuestion]:
-    """Answers waiting for an instructor, oldest submission first."""
-    return list(
-        session.scalars(
-            select(AttemptQuestion)
-            .join(Attempt)
-            .options(
-                selectinload(AttemptQuestion.version),
-                selectinload(AttemptQuestion.attempt).selectinload(Attempt.user),
-            )
-            .where(Attempt.quiz_id == quiz.id, AttemptQuestion.needs_grading.is_(True))
-            .order_by(Attempt.submitted_at, AttemptQuestion.position)
-        )
-    )
-
-
-def regrade_question(
-    session: Session, quiz: Quiz, question_id: int, user: User, reason: str, now: datetime
-) -> int:
-    """Grade every finished answer to a question again with its current key; count changes."""
-    question = session.get(bank_models.Question, question_id)
-    if question is None:
-        raise NotFound("No such question.")
-    latest = session.scalar(
-        select(bank_models.QuestionVersion).where(
-            bank_models.QuestionVersion.question_id == question_id,
-            bank_models.QuestionVersion.number == question.current_number,
-        )
-    )
-    rows = session.scalars(
-        select(AttemptQuestion)
-        .join(Attempt)
-        .join(
-            bank_models.QuestionVersion,
-            AttemptQuestion.version_id == bank_models.QuestionVersion.id,
-        )
-        .options(selectinload(AttemptQuestion.attempt).selectinload(Attempt.questions))
-        .where(
-            Attempt.quiz_id == quiz.id,
-            Attempt.status != AttemptStatus.IN_PROGRESS,
-            bank_models.QuestionVersion.question_id == question_id,
-        )
-    ).all()
-    changed = 0
-    for row in rows:
-        old = row.awarded
-        _grade_row(row, latest)
-        if row.manual_points is None and old != row.awarded:
-            _log(session, row, old, row.awarded, user, f"regrade: {reason}", now)
-            changed += 1
-        _recompute(row.attempt)
-    session.flush()
-    return changed
-
-
-def count_by_status(session: Session, quiz: Quiz) -> dict[str, int]:
-    rows = session.execute(
-        select(Attempt.status, func.count())
-        .where(Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))
-        .group_by(Attempt.status)
-    )
-    return {status.value: n for status, n in rows.all()}
-
-
-@dataclass(frozen=True)
-class QuizEntry:
-    """One quiz on a student's home page."""
-
-    quiz: Quiz
-    state: str  # "todo", "upcoming", "in_progress", "done", "missed"
-    rules: quizzes.StudentRules
-    attempts_used: int
-    open_attempt: Attempt | None
-    kept: float | None
-    score_released: bool
-
-
-def student_quizzes(session: Session, user: User, now: datetime) -> dict[int, list[QuizEntry]]:
-    """Every published quiz of the student's classes, by class id, with its state for them."""
-    close_expired(session, now, user_id=user.id)
-    enrollments = {
-        e.course_id: e
-        for e in session.scalars(
-            select(Enrollment).where(
-                Enrollment.user_id == user.id, Enrollment.status == EnrollmentStatus.ACTIVE
-            )
-        )
-    }
-    quiz_rows = session.scalars(
-        select(Quiz)
-        .where(Quiz.course_id.in_(enrollments), Quiz.status != QuizStatus.DRAFT)
-        .order_by(Quiz.closes_at.is_(None), Quiz.closes_at, Quiz.id)
-    ).all()
-    accs = {
-        a.quiz_id: a
-        for a in session.scalars(
-            select(quizzes.Accommodation).where(quizzes.Accommodation.user_id == user.id)
-        )
-    }
-    attempts: dict[int, list[Attempt]] = {}
-    for a in session.scalars(
-        select(Attempt)
-        .where(Attempt.user_id == user.id, Attempt.is_preview.is_(False))
-        .order_by(Attempt.number)
-    ):
-        attempts.setdefault(a.quiz_id, []).append(a)
-    result: dict[int, list[QuizEntry]] = {}
-    for quiz in quiz_rows:
-        rules = quizzes.student_rules(quiz, enrollments[quiz.course_id], accs.get(quiz.id))
-        mine = attempts.get(quiz.id, [])
-        result.setdefault(quiz.course_id, []).append(_entry(quiz, rules, mine, now))
-    return result
-
-
-def _entry(
-    quiz: Quiz, rules: quizzes.StudentRules, mine: list[Attempt], now: datetime
-) -> QuizEntry:
-    open_attempt = next((a for a in mine if a.is_open), None)
-    finished = [a for a in mine if not a.is_open]
-    closed = quiz.status == QuizStatus.CLOSED or (
-        rules.closes_at is not None and now >= rules.closes_at
-    )
-    left = not rules.attempts_allowed or len(mine) < rules.attempts_allowed
-    if open_attempt is not None:
-        state = "in_progress"
-    elif not quiz.has_opened(now):
-        state = "upcoming"
-    elif not closed and left:
-        state = "todo" if not finished else "done"
-    else:
-        state = "done" if finished else "missed"
-    released = bool(finished) and review_access(finished[-1], now, rules.closes_at).score
-    kept = kept_score(mine, quiz.grading_policy) if released else None
-    return QuizEntry(quiz, state, rules, len(mine), open_attempt, kept, released)
-
-
 def question_of(row: AttemptQuestion) -> Question:
     """The question exactly as this attempt showed it."""
     return _question(row.version)
-
-
-def quiz_attempts(session: Session, quiz: Quiz) -> list[Attempt]:
-    """Every real attempt at a quiz, with its student, by student then number."""
-    return list(
-        session.scalars(
-            select(Attempt)
-            .join(User, Attempt.user_id == User.id)
-            .options(selectinload(Attempt.user))
-            .where(Attempt.quiz_id == quiz.id, Attempt.is_preview.is_(False))
-            .order_by(User.name, Attempt.number)
-        )
-    )
-
-
-def score_history(session: Session, attempt: Attempt) -> list[ScoreChange]:
-    return list(
-        session.scalars(
-            select(ScoreChange)
-            .join(AttemptQuestion)
-            .options(selectinload(ScoreChange.changed_by))
-            .where(AttemptQuestion.attempt_id == attempt.id)
-            .order_by(ScoreChange.changed_at)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    """One question of a finished attempt, holding only what the review policy lets through."""
-
-    shown: ShownQuestion
-    awarded: float | None
-    key: dict[str, Any] | None
-    result: dict[str, Any] | None
-    explanation: str | None
-    source: str | None
-    cited: list[tuple[int, str]]
-    comment: str
-
-
-def review_rows(session: Session, attempt: Attempt, access: ReviewAccess) -> list[ReviewRow]:
-    """The review page's rows; key, feedback and explanation only when ``access`` allows."""
-    rows = []
-    for shown in shown_questions(attempt):
-        row = shown.row
-        question = _question(row.version)
-        full = access.full and question.source is not None
-        rows.append(
-            ReviewRow(
-                shown=shown,
-                awarded=row.awarded if access.answers else None,
-                key=key_view(question) if access.answers else None,
-                result=row.result if access.full else None,
-                explanation=question.explanation if access.full else None,
-                source=str(question.source) if full else None,
-                cited=paragraph_texts(session, question.source.reading, question.source.paragraphs)
-                if full
-                else [],
-                comment=row.grader_comment if access.score else "",
-            )
-        )
-    return rows
-
-
-def attempts_of_student(session: Session, quiz_ids: list[int], user_id: int) -> list[Attempt]:
-    """A student's real attempts at these quizzes, newest first."""
-    return list(
-        session.scalars(
-            select(Attempt)
-            .options(selectinload(Attempt.quiz))
-            .where(
-                Attempt.quiz_id.in_(quiz_ids),
-                Attempt.user_id == user_id,
-                Attempt.is_preview.is_(False),
-            )
-            .order_by(Attempt.started_at.desc())
-        )
-    )

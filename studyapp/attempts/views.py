@@ -8,6 +8,7 @@ from flask_login import current_user
 from studyapp.attempts import services
 from studyapp.attempts.models import Attempt
 from studyapp.attempts.responses import form_state, response_from_form
+from studyapp.attempts.review import review_access, review_rows
 from studyapp.auth.access import student_required
 from studyapp.auth.forms import ConfirmForm
 from studyapp.classes import services as classes
@@ -237,11 +238,11 @@ def review(attempt_id: int):
         return redirect(url_for("attempts.show", attempt_id=attempt.id))
     session = get_session()
     rules = services.rules_for(session, attempt.quiz, current_user)
-    access = services.review_access(attempt, utcnow(), rules.closes_at)
+    access = review_access(attempt, utcnow(), rules.closes_at)
     return render_template(
         "attempts/review.html",
         attempt=attempt,
         access=access,
-        rows=services.review_rows(session, attempt, access),
+        rows=review_rows(session, attempt, access),
         form_state=form_state,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
-from studyapp.attempts.services import student_quizzes
+from studyapp.attempts.listings import student_quizzes
 from studyapp.auth.access import instructor_required, student_required
 from studyapp.auth.forms import ConfirmForm
 from studyapp.auth.models import TokenPurpose

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt, AttemptStatus
-from studyapp.attempts.services import kept_score
+from studyapp.attempts.review import kept_score
 from studyapp.auth.models import User
 from studyapp.classes.models import Course, Enrollment
 from studyapp.core.errors import DomainError

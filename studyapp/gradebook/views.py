@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from studyapp.attempts import services as attempts
+from studyapp.attempts import listings
 from studyapp.auth.access import instructor_required
 from studyapp.classes import services as classes
 from studyapp.classes.models import Course
@@ -137,7 +137,7 @@ def student_attempts(course_id: int, user_id: int):
         student=enrollment.user,
         book=book,
         row=book.rows[0] if book.rows else None,
-        attempts=attempts.attempts_of_student(session, quiz_ids, user_id),
+        attempts=listings.attempts_of_student(session, quiz_ids, user_id),
         history=services.grade_history(session, quiz_ids, user_id),
         form=OverrideForm(),
     )

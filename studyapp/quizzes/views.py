@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from studyapp.attempts import grading as hand_grading
+from studyapp.attempts import listings
 from studyapp.attempts import services as attempts
 from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
@@ -112,7 +114,7 @@ def show(quiz_id: int):
         remove_form=RemoveItemForm(),
         action_form=ConfirmForm(),
         regrade_form=RegradeForm(),
-        counts=attempts.count_by_status(session, quiz),
+        counts=listings.count_by_status(session, quiz),
         max_points=services.max_points(quiz),
         started=services.count_real_attempts(session, quiz),
     )
@@ -305,7 +307,7 @@ def set_profile(quiz_id: int, user_id: int):
 def grading(quiz_id: int):
     """Essay answers waiting for a grade."""
     quiz = _quiz(quiz_id)
-    queue = attempts.grading_queue(get_session(), quiz)
+    queue = hand_grading.grading_queue(get_session(), quiz)
     forms = {row.id: EssayGradeForm(prefix=f"a{row.id}") for row in queue}
     return render_template(
         "quizzes/grading.html",
@@ -321,13 +323,13 @@ def grading(quiz_id: int):
 def grade(quiz_id: int, row_id: int):
     quiz = _quiz(quiz_id)
     session = get_session()
-    row = next((r for r in attempts.grading_queue(session, quiz) if r.id == row_id), None)
+    row = next((r for r in hand_grading.grading_queue(session, quiz) if r.id == row_id), None)
     if row is None:
         abort(404)
     form = EssayGradeForm(prefix=f"a{row_id}")
     if form.validate_on_submit():
         _commit_or_flash(
-            attempts.grade_essay,
+            hand_grading.grade_essay,
             row,
             float(form.points.data),
             form.comment.data or "",
@@ -350,7 +352,7 @@ def regrade(quiz_id: int, question_id: int):
         flash("Say why you regrade: the reason is kept in every student's score history.", "error")
         return _back(quiz)
     changed = _commit_or_flash(
-        attempts.regrade_question,
+        hand_grading.regrade_question,
         quiz,
         question_id,
         current_user,
@@ -369,7 +371,7 @@ def results(quiz_id: int):
     """Every attempt at this quiz with its score and status."""
     quiz = _quiz(quiz_id)
     return render_template(
-        "quizzes/results.html", quiz=quiz, rows=attempts.quiz_attempts(get_session(), quiz)
+        "quizzes/results.html", quiz=quiz, rows=listings.quiz_attempts(get_session(), quiz)
     )
 
 
@@ -387,6 +389,6 @@ def attempt_detail(attempt_id: int):
         "quizzes/attempt_detail.html",
         attempt=attempt,
         shown=attempts.shown_questions(attempt),
-        history=attempts.score_history(session, attempt),
+        history=hand_grading.score_history(session, attempt),
         question_of=attempts.question_of,
     )

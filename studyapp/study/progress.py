@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt
-from studyapp.attempts.services import kept_score, review_access
+from studyapp.attempts.review import kept_score, review_access
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.quizzes.models import Quiz

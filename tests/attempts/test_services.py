@@ -1,45 +1,19 @@
-"""Attempts: start, save, submit once, close at the deadline, grade, regrade, review."""
+"""Attempts: start, save, submit once, close at the deadline, grade, previews, shuffling."""
 
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from studyapp.attempts import services
 from studyapp.attempts.models import AttemptStatus, ScoreChange
-from studyapp.banks.loader import load_bank_text
-from studyapp.banks.models import Origin
-from studyapp.banks.sync import upsert_bank
 from studyapp.core.errors import DomainError, NotFound
-from studyapp.quizzes.models import GradingPolicy, ReviewContent, ReviewTiming
 from tests import factories
+from tests.attempts.helpers import NOW, answer_all
 from tests.conftest import run_midway
-
-NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def quiz(session, course):
-    return factories.make_quiz(
-        session,
-        course,
-        time_limit_minutes=30,
-        attempts_allowed=2,
-        review_timing=ReviewTiming.IMMEDIATELY,
-    )
-
-
-def _answer_all(session, attempt, now=NOW):
-    by_key = {services.question_of(r).id: r.position for r in attempt.questions}
-    services.save_answer(session, attempt, by_key["capital"], "A", None, now)
-    services.save_answer(session, attempt, by_key["goods"], ["A", "C"], None, now)
-    services.save_answer(session, attempt, by_key["rebuilt"], "two", None, now)
-    services.save_answer(session, attempt, by_key["river"], "Zanzibar salt", None, now)
-    services.save_answer(session, attempt, by_key["essay"], "Trade shaped it.", None, now)
-    return by_key
 
 
 def test_start_fixes_questions_and_deadline_and_resumes(session, quiz, student):
@@ -52,7 +26,7 @@ def test_start_fixes_questions_and_deadline_and_resumes(session, quiz, student):
 
 def test_saved_answers_survive_and_are_graded_with_partial_credit(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    _answer_all(session, attempt)
+    answer_all(session, attempt)
     session.commit()
     session.expire_all()
     reloaded = services.get_own_attempt(session, attempt.id, student)
@@ -203,88 +177,6 @@ def test_closed_or_not_yet_open_quiz_cannot_start(session, course, student):
     gone = factories.make_quiz(session, course, keys=("capital",), title="Gone", closes_at=NOW)
     with pytest.raises(services.QuizUnavailable, match="closed"):
         services.start_attempt(session, gone, student, NOW)
-
-
-def test_essay_waits_for_a_grade_then_counts(session, quiz, student, instructor):
-    attempt = services.start_attempt(session, quiz, student, NOW)
-    by_key = _answer_all(session, attempt)
-    services.submit_attempt(session, attempt, NOW)
-    queue = services.grading_queue(session, quiz)
-    assert [services.question_of(r).id for r in queue] == ["essay"]
-    services.grade_essay(session, queue[0], 3.5, "Good point about trade.", instructor, NOW)
-    assert attempt.status == AttemptStatus.GRADED and attempt.score == 5.5
-    assert services.grading_queue(session, quiz) == []
-    with pytest.raises(DomainError):
-        services.grade_essay(session, queue[0], 5, "", instructor, NOW)
-    assert by_key
-
-
-def test_regrade_after_a_key_fix_changes_scores_and_logs_why(session, quiz, student, instructor):
-    attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "B", None, NOW)
-    services.submit_attempt(session, attempt, NOW)
-    assert attempt.questions[0].awarded == 0.0
-    fixed = factories.QUIZ_BANK.replace("    answer: A\n", "    answer: B\n", 1)
-    upsert_bank(session, load_bank_text(fixed, "x.yaml", factories.READINGS).bank, Origin.FILE)
-    question_id = attempt.questions[0].version.question_id
-    assert services.regrade_question(session, quiz, question_id, instructor, "key was B", NOW) == 1
-    assert attempt.questions[0].awarded == 1.0 and attempt.score == 1.0
-    change = session.scalar(select(ScoreChange))
-    assert (change.old_points, change.new_points, change.reason) == (0.0, 1.0, "regrade: key was B")
-    assert change.changed_by_id == instructor.id
-    # The student's attempt still shows the version they saw.
-    assert attempt.questions[0].version.number == 1
-
-
-def test_review_policy(session, course, student):
-    quiz = factories.make_quiz(
-        session,
-        course,
-        keys=("capital",),
-        closes_at=NOW + timedelta(days=1),
-        review_timing=ReviewTiming.AFTER_CLOSE,
-        review_content=ReviewContent.ANSWERS,
-    )
-    attempt = services.start_attempt(session, quiz, student, NOW)
-    services.submit_attempt(session, attempt, NOW)
-    before = services.review_access(attempt, NOW + timedelta(hours=1))
-    after = services.review_access(attempt, NOW + timedelta(days=2))
-    assert (before.score, before.answers) == (False, False)
-    assert (after.score, after.answers, after.full) == (True, True, False)
-    quiz.review_timing = ReviewTiming.NEVER
-    assert not services.review_access(attempt, NOW + timedelta(days=9)).score
-
-
-def test_review_rows_carry_no_key_before_release(session, course, student):
-    quiz = factories.make_quiz(session, course, review_timing=ReviewTiming.NEVER)
-    attempt = services.start_attempt(session, quiz, student, NOW)
-    services.submit_attempt(session, attempt, NOW)
-    access = services.review_access(attempt, NOW)
-    rows = services.review_rows(session, attempt, access)
-    assert all(
-        r.key is None and r.explanation is None and r.result is None and r.awarded is None
-        for r in rows
-    )
-
-
-@pytest.mark.parametrize(
-    ("policy", "kept"),
-    [
-        (GradingPolicy.HIGHEST, 3.0),
-        (GradingPolicy.LAST, 1.0),
-        (GradingPolicy.FIRST, 2.0),
-        (GradingPolicy.AVERAGE, 2.0),
-    ],
-)
-def test_kept_grade_policies(policy, kept):
-    from types import SimpleNamespace
-
-    attempts = [
-        SimpleNamespace(is_preview=False, is_open=False, score=s, number=n)
-        for n, s in ((1, 2.0), (2, 3.0), (3, 1.0))
-    ]
-    attempts.append(SimpleNamespace(is_preview=True, is_open=False, score=9.0, number=4))
-    assert services.kept_score(attempts, policy) == kept
 
 
 def test_preview_attempts_never_count(session, quiz, instructor, student):
