@@ -1,0 +1,201 @@
+"""Types answered by writing: short text, numbers, and blanks in a prompt."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from studyapp.banks.numbers import format_number, parse_number, to_decimal
+from studyapp.banks.schema import Question, list_of, map_of, number, text
+from studyapp.banks.text import normalize_answer
+from studyapp.banks.types.base import (
+    Malformed,
+    Part,
+    Problem,
+    QuestionType,
+    Score,
+    Spec,
+    accepts,
+    read_entries,
+    read_text,
+    scored,
+    show,
+)
+
+BLANK_NAME_PATTERN = r"[A-Za-z0-9_-]{1,40}"
+_MARKER = re.compile(r"\[\[(.*?)\]\]", re.S)
+
+
+class Short(QuestionType):
+    """A few words, compared after normalization with the accepted answers or a pattern."""
+
+    name = "short"
+    fields = {"answers": list_of(text()), "pattern": text()}
+    required = ("answers",)
+
+    def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
+        problems = _accepted_problems(spec.get("answers"), ("answers",), "'answers'")
+        pattern = spec.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(
+                    Problem(("pattern",), f"pattern is not a valid regular expression: {exc}")
+                )
+        return problems
+
+    def _grade(self, question: Question, response: Any) -> Score:
+        answer = read_text(response)
+        correct = accepts(question.spec["answers"], answer, question.spec.get("pattern"))
+        part = Part("Answer", question.points if correct else 0.0, question.points, correct)
+        return scored(question, [part])
+
+    def key_view(self, question: Question) -> dict[str, Any]:
+        return {"answers": list(question.spec["answers"])}
+
+
+def _accepted_problems(answers: Sequence[str] | None, path: tuple, what: str) -> list[Problem]:
+    """A list of accepted answers must be non-empty and survive normalization."""
+    if answers is None:
+        return []
+    if not answers:
+        return [Problem(path, f"{what} has no accepted answers")]
+    return [
+        Problem(path + (i,), f"accepted answer '{a}' is empty once punctuation is ignored")
+        for i, a in enumerate(answers)
+        if not normalize_answer(a)
+    ]
+
+
+class Numeric(QuestionType):
+    """A number typed as text ('1.5bn', '$1,500,000,000'); right within the tolerance."""
+
+    name = "numeric"
+    fields = {"answer": number(), "tolerance": number(), "unit": text()}
+    required = ("answer",)
+
+    def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
+        tolerance = spec.get("tolerance")
+        if tolerance is not None and tolerance < 0:
+            return [Problem(("tolerance",), f"tolerance must be 0 or more, not {tolerance}")]
+        return []
+
+    def _grade(self, question: Question, response: Any) -> Score:
+        if isinstance(response, bool) or not isinstance(response, str | int | float):
+            raise Malformed(f"expected text, got {show(response)}")
+        value = (
+            parse_number(read_text(response))
+            if isinstance(response, str)
+            else (to_decimal(response) if abs(response) < float("inf") else None)
+        )
+        if value is None:
+            part = Part("Answer", 0.0, question.points, False)
+            return scored(question, [part], [f"Could not read {show(response)} as a number."])
+        answer = to_decimal(question.spec["answer"])
+        correct = abs(value - answer) <= to_decimal(question.spec.get("tolerance", 0))
+        part = Part("Answer", question.points if correct else 0.0, question.points, correct)
+        return scored(question, [part])
+
+    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+        unit = question.spec.get("unit")
+        return {"unit": unit} if unit else {}
+
+    def key_view(self, question: Question) -> dict[str, Any]:
+        spec = question.spec
+        view = {
+            "answer": spec["answer"],
+            "display": format_number(spec["answer"]),
+            "tolerance": spec.get("tolerance", 0),
+        }
+        if spec.get("unit"):
+            view["unit"] = spec["unit"]
+        return view
+
+
+def blank_names(prompt: str) -> list[str]:
+    """The [[name]] markers of a prompt, in order."""
+    return [m.strip() for m in _MARKER.findall(prompt)]
+
+
+class Blanks(QuestionType):
+    """Fill-in-the-blanks: [[name]] markers in the prompt; each blank compared like `short`."""
+
+    name = "blanks"
+    fields = {
+        "blanks": map_of(
+            list_of(text()),
+            keys=text(
+                pattern=BLANK_NAME_PATTERN, hint="blank names use letters, digits, '-' or '_'"
+            ),
+        )
+    }
+    required = ("blanks",)
+
+    def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
+        markers = blank_names(prompt)
+        problems = _marker_problems(markers)
+        blanks = spec.get("blanks")
+        if blanks is None:
+            return problems
+        for name in dict.fromkeys(markers):
+            if re.fullmatch(BLANK_NAME_PATTERN, name) and name not in blanks:
+                problems.append(Problem(("prompt",), f"marker [[{name}]] has no entry in 'blanks'"))
+        for name, answers in blanks.items():
+            if name not in markers:
+                problems.append(
+                    Problem(
+                        ("blanks", name), f"blank '{name}' has no [[{name}]] marker in the prompt"
+                    )
+                )
+            problems += _accepted_problems(answers, ("blanks", name), f"blank '{name}'")
+            if any(normalize_answer(name) == normalize_answer(a) for a in answers):
+                problems.append(
+                    Problem(
+                        ("blanks", name), f"blank name '{name}' gives the answer away", warning=True
+                    )
+                )
+        return problems
+
+    def _grade(self, question: Question, response: Any) -> Score:
+        blanks = question.spec["blanks"]
+        answers = read_entries(response, dict)
+        for name, value in answers.items():
+            if name not in blanks:
+                raise Malformed(f"there is no blank named {show(name)}")
+            if value is not None:
+                read_text(value)
+        share = question.points / max(1, len(blanks))
+        parts = []
+        for name, accepted in blanks.items():
+            given = answers.get(name)
+            ok = isinstance(given, str) and accepts(accepted, given)
+            parts.append(Part(name, share if ok else 0.0, share, ok))
+        return scored(question, parts)
+
+    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+        return {"blanks": list(dict.fromkeys(blank_names(question.prompt)))}
+
+    def key_view(self, question: Question) -> dict[str, Any]:
+        return {"blanks": {k: list(v) for k, v in question.spec["blanks"].items()}}
+
+
+def _marker_problems(markers: list[str]) -> list[Problem]:
+    """Markers must exist, have valid names, and appear once each."""
+    if not markers:
+        return [Problem(("prompt",), "the prompt has no [[name]] blank markers")]
+    problems = []
+    for i, name in enumerate(markers):
+        if not re.fullmatch(BLANK_NAME_PATTERN, name):
+            problems.append(
+                Problem(
+                    ("prompt",),
+                    f"marker '[[{name}]]' is not a valid blank name: "
+                    "use letters, digits, '-' or '_'",
+                )
+            )
+        elif name in markers[:i]:
+            problems.append(Problem(("prompt",), f"marker [[{name}]] appears more than once"))
+    return problems
