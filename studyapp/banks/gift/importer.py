@@ -1,0 +1,314 @@
+"""GIFT import, second half: our metadata comment, texts and ids, then a checked bank."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from studyapp.banks.gift.answers import (
+    Item,
+    Malformed,
+    Parts,
+    item_of,
+    number_or_none,
+    parse_answer,
+    parts_of,
+    split_blocks,
+)
+from studyapp.banks.gift.common import (
+    MODEL_ANSWER_HEADING,
+    NO_EXPLANATION,
+    NO_MODEL_ANSWER,
+    clean,
+    number_text,
+    protect,
+    restore,
+    strip_format,
+)
+from studyapp.banks.loader import load_bank_text
+from studyapp.banks.schema import (
+    DEFAULT_DIFFICULTY,
+    DEFAULT_POINTS,
+    DIFFICULTIES,
+    SLUG_PATTERN,
+    Bank,
+    Issue,
+    LoadResult,
+    Question,
+    Reading,
+    Source,
+    dump_bank,
+    freeze,
+)
+
+IMPORT_LABEL = "<gift import>"
+_META_KEYS = ("source", "tags", "difficulty", "points", "unit")
+_META_START = re.compile(rf"(?:{'|'.join(_META_KEYS)}):")
+_MOODLE_TAG = re.compile(r"\[(tag|id):([^\]]+)\]")
+
+
+@dataclass(frozen=True)
+class GiftImport:
+    """The imported bank as YAML (None when nothing could be imported), its check, and notes."""
+
+    bank_yaml: str | None
+    result: LoadResult
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """Question metadata read from comments."""
+
+    source: Source | None = None
+    tags: tuple[str, ...] = ()
+    difficulty: str = DEFAULT_DIFFICULTY
+    points: float = DEFAULT_POINTS
+    unit: str | None = None
+
+
+def _slug(text: str) -> str:
+    """A lowercase slug of a title or tag: `Q1 Capital?` -> `q1-capital`."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join(re.findall(r"[a-z0-9]+", folded))[:60].strip("-")
+
+
+def _metadata_fields(comment: str) -> dict[str, str]:
+    """Our comment `source: ...; tags: ...; ...` as fields; other comments give none."""
+    if not _META_START.match(comment):
+        return {}
+    fields: dict[str, str] = {}
+    rest = comment
+    while rest:
+        key, _, rest = rest.partition(":")
+        if key.strip() == "unit":  # the unit is last and may contain '; '
+            fields["unit"] = rest
+            break
+        value, _, rest = rest.partition("; ")
+        fields[key.strip()] = value
+    return {k: clean(protect(v)) for k, v in fields.items()}
+
+
+def _metadata(comments: tuple[str, ...], readings: Mapping[str, Reading], lost: list[str]) -> _Meta:
+    """Our metadata comment and Moodle's `[tag:x]` / `[id:x]` comments; bad values noted."""
+    fields: dict[str, str] = {}
+    for comment in comments:
+        fields.update(_metadata_fields(comment))
+    for key in fields.keys() - set(_META_KEYS):
+        lost.append(f"unknown metadata '{key}' in the comment ignored")
+    tags = _tags([t.strip() for t in fields.get("tags", "").split(",")], lost)
+    for comment in comments:
+        for kind, value in _MOODLE_TAG.findall(comment):
+            if kind == "tag":
+                tags = tags + tuple(t for t in _tags([value], lost) if t not in tags)
+            else:
+                lost.append(f"Moodle ID number '{value}' dropped")
+    return _Meta(
+        _source(fields.get("source"), readings, lost),
+        tags,
+        _difficulty(fields.get("difficulty"), lost),
+        _points(fields.get("points"), lost),
+        fields.get("unit") or None,
+    )
+
+
+def _tags(values: list[str], lost: list[str]) -> tuple[str, ...]:
+    """Tags as slugs; one that gives an empty slug is noted and dropped."""
+    tags: list[str] = []
+    for value in filter(None, values):
+        tag = value if re.fullmatch(SLUG_PATTERN, value) else _slug(value)
+        if not tag:
+            lost.append(f"tag '{value}' dropped: it has no letters or digits")
+        elif tag not in tags:
+            tags.append(tag)
+    return tuple(tags)
+
+
+def _source(value: str | None, readings: Mapping[str, Reading], lost: list[str]) -> Source | None:
+    """The comment's source, if it names a known reading and existing paragraphs."""
+    if not value:
+        return None
+    try:
+        source = Source.parse(value)
+    except ValueError as exc:
+        lost.append(f"{exc}; source dropped")
+        return None
+    reading = readings.get(source.reading)
+    if reading is None:
+        lost.append(f"source '{value}' names unknown reading '{source.reading}'; source dropped")
+        return None
+    if any(not 1 <= n <= reading.paragraphs for n in source.paragraphs):
+        lost.append(
+            f"source '{value}' names a paragraph outside {reading.id} "
+            f"¶1-¶{reading.paragraphs}; source dropped"
+        )
+        return None
+    return source
+
+
+def _difficulty(value: str | None, lost: list[str]) -> str:
+    """The comment's difficulty, or the default."""
+    if value is None or value in DIFFICULTIES:
+        return value or DEFAULT_DIFFICULTY
+    lost.append(
+        f"difficulty '{value}' is not one of {', '.join(DIFFICULTIES)}; '{DEFAULT_DIFFICULTY}' used"
+    )
+    return DEFAULT_DIFFICULTY
+
+
+def _points(value: str | None, lost: list[str]) -> float:
+    """The comment's points, or the default."""
+    if value is None:
+        return DEFAULT_POINTS
+    number = number_or_none(value)
+    if number is None or number <= 0:
+        lost.append(
+            f"points '{value}' is not a number greater than 0; {number_text(DEFAULT_POINTS)} used"
+        )
+        return DEFAULT_POINTS
+    return float(number)
+
+
+def _texts(
+    kind: str, spec: dict[str, Any], feedback: str, lost: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """The explanation from the general feedback (and an essay's model answer)."""
+    if kind == "essay":
+        explanation, heading, model = feedback.partition(MODEL_ANSWER_HEADING)
+        if heading and explanation.strip() and model.strip():
+            return explanation.strip(), {"model_answer": model.strip()}
+        if feedback:
+            lost.append("the general feedback is used as both the explanation and the model answer")
+            return feedback, {"model_answer": feedback}
+        lost.append(
+            f"no general feedback (####): the explanation is '{NO_EXPLANATION}' and "
+            f"the model answer '{NO_MODEL_ANSWER}'"
+        )
+        return NO_EXPLANATION, {"model_answer": NO_MODEL_ANSWER}
+    if not feedback:
+        lost.append(f"no general feedback (####): the explanation is '{NO_EXPLANATION}'")
+        return NO_EXPLANATION, spec
+    return feedback, spec
+
+
+def _unit(
+    kind: str, prompt: str, spec: dict[str, Any], unit: str | None, lost: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """Take the numeric unit from our comment, and off the end of the prompt it was put on."""
+    if unit is None:
+        return prompt, spec
+    if kind != "numeric":
+        lost.append(f"unit '{unit}' ignored: only numeric questions have a unit")
+        return prompt, spec
+    suffix = f"({unit})"
+    if prompt.endswith(suffix) and prompt != suffix:
+        prompt = prompt[: -len(suffix)].rstrip()
+    return prompt, {**spec, "unit": unit}
+
+
+def _unique_id(item: Item, used: set[str], lost: list[str]) -> str:
+    """The slug of the title (else q<number>), made unique with -2, -3..."""
+    base = _slug(item.title or "") or f"q{item.number}"
+    qid, n = base, 2
+    while qid in used:
+        qid, n = f"{base}-{n}", n + 1
+    if qid != base:
+        lost.append(f"id '{base}' is already used; renamed '{qid}'")
+    used.add(qid)
+    return qid
+
+
+def import_gift(text: str, bank_id: str, title: str, readings: Mapping[str, Reading]) -> GiftImport:
+    """Read GIFT into a bank; `result` is the loader's check of `bank_yaml`. Never raises."""
+    notes: list[str] = []
+    questions: list[Question] = []
+    used: set[str] = set()
+    number = 0
+    for block in split_blocks(text):
+        if protect(block.lines[0]).startswith("$CATEGORY:"):
+            category = restore(protect(block.lines[0])[10:]).strip()
+            notes.append(
+                f"line {block.numbers[0]}: category '{category}' ignored: studyapp has "
+                f"no categories, so every question goes into bank '{bank_id}'"
+            )
+            continue
+        number += 1
+        question = _import_item(item_of(block, number), readings, used, notes)
+        if question is not None:
+            questions.append(question)
+    if not questions:
+        issue = Issue(IMPORT_LABEL, 1, None, "the GIFT text has no question that can be imported")
+        return GiftImport(None, LoadResult(IMPORT_LABEL, None, (issue,)), tuple(notes))
+    bank_yaml = dump_bank(Bank(bank_id, title, "", None, tuple(questions)))
+    return GiftImport(bank_yaml, load_bank_text(bank_yaml, IMPORT_LABEL, readings), tuple(notes))
+
+
+def _import_item(
+    item: Item, readings: Mapping[str, Reading], used: set[str], notes: list[str]
+) -> Question | None:
+    """One question, or None with a note saying why it was skipped."""
+    lost: list[str] = []
+    try:
+        question = _question(item, parts_of(item), readings, lost)
+    except Malformed as exc:
+        notes.append(f"{item.where(exc.line)}: {exc}; skipped")
+        return None
+    problems = _problems(question, readings)
+    if problems:
+        notes.append(f"{item.where()}: {'; '.join(problems)}; skipped")
+        return None
+    qid = _unique_id(item, used, lost)
+    notes += [f"{item.where()}: {message}" for message in lost]
+    return Question(
+        qid,
+        question.type,
+        question.prompt,
+        question.points,
+        question.tags,
+        question.difficulty,
+        question.source,
+        question.explanation,
+        question.spec,
+    )
+
+
+def _question(
+    item: Item, parts: Parts, readings: Mapping[str, Reading], lost: list[str]
+) -> Question:
+    """Build the question from its parts and comments (its id is assigned later)."""
+    if parts.answer is None:
+        raise Malformed("a description (text without an answer block) has no studyapp equivalent")
+    kind, spec = parse_answer(parts.answer, lost)
+    fmt, prompt = strip_format(parts.prompt.strip())
+    prompt = restore(prompt).strip()
+    if not prompt:
+        raise Malformed("the question has no text")
+    if fmt == "html":
+        lost.append(
+            "the text is marked [html] and was kept as written; studyapp renders "
+            "Markdown and removes raw HTML"
+        )
+    explanation, spec = _texts(kind, spec, clean(parts.feedback), lost)
+    meta = _metadata(item.comments, readings, lost)
+    prompt, spec = _unit(kind, prompt, spec, meta.unit, lost)
+    return Question(
+        _slug(item.title or "") or f"q{item.number}",
+        kind,
+        prompt,
+        meta.points,
+        meta.tags,
+        meta.difficulty,
+        meta.source,
+        explanation,
+        freeze(spec),
+    )
+
+
+def _problems(question: Question, readings: Mapping[str, Reading]) -> list[str]:
+    """The loader's errors for this question alone, so one bad question skips only itself."""
+    probe = Bank("gift-check", "GIFT check", "", None, (question,))
+    result = load_bank_text(dump_bank(probe), IMPORT_LABEL, readings)
+    return [issue.message for issue in result.errors]
