@@ -29,18 +29,14 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from statistics import NormalDist, fmean, median, stdev
+from statistics import fmean, median, stdev
 
-CONFIDENCE = 0.95
-Z95 = NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)  # 1.959963...
+from studyapp.gradebook.intervals import Interval, discrimination_ci, mean_interval, wilson
 
 TOO_HARD = 0.2
 TOO_EASY = 0.95
 #: A correlation from fewer students is not worth printing.
 MIN_CORRELATION_N = 3
-#: Fisher's interval uses 1 / sqrt(n - 3), so it needs at least 4.
-MIN_FISHER_N = 4
 #: Alpha from two students is arithmetic, not information.
 MIN_RELIABILITY_STUDENTS = 3
 FEW_STUDENTS = 20
@@ -120,14 +116,6 @@ class Bin:
     low: float
     high: float
     count: int
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A 95% confidence interval."""
-
-    low: float
-    high: float
 
 
 @dataclass(frozen=True)
@@ -304,29 +292,6 @@ def discriminative_efficiency(scores_q: Scores, totals: Sequence[float]) -> floa
     return _covariance_sum(item, rest) / most
 
 
-def wilson(successes: int, n: int) -> Interval | None:
-    """Wilson score interval (95%) for a proportion; None when n is 0."""
-    if n <= 0:
-        return None
-    p = successes / n
-    z2 = Z95 * Z95
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    # Rounding can put an edge a hair inside p at 0 or 1.
-    return Interval(max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
-
-
-def mean_interval(values: Sequence[float]) -> Interval | None:
-    """t-based 95% interval for a mean; None for fewer than 2 values."""
-    n = len(values)
-    if n < 2:
-        return None
-    mean = fmean(values)
-    half = t_critical(n - 1) * stdev(values) / math.sqrt(n)
-    return Interval(mean - half, mean + half)
-
-
 def facility_ci(scores_q: Scores, max_q: float) -> Interval | None:
     """95% interval for the facility: Wilson if right-or-wrong, else t; None below 2 students."""
     present = _present(scores_q)
@@ -339,61 +304,6 @@ def facility_ci(scores_q: Scores, max_q: float) -> Interval | None:
         return None
     # Scores never leave 0..max, so neither should the range of their mean.
     return Interval(max(0.0, interval.low), min(1.0, interval.high))
-
-
-def discrimination_ci(r: float | None, n: int) -> Interval | None:
-    """Fisher z-transform 95% interval for a correlation; None when r is None or n < 4."""
-    if r is None or n < MIN_FISHER_N:
-        return None
-    if abs(r) >= 1:
-        return Interval(r, r)  # atanh(±1) is infinite; a perfect r has no spread to show
-    z = math.atanh(r)
-    half = Z95 / math.sqrt(n - 3)
-    return Interval(math.tanh(z - half), math.tanh(z + half))
-
-
-@lru_cache(maxsize=128)
-def t_critical(df: int) -> float:
-    """Two-sided 95% critical value of Student's t (12.706 for df=1, 2.228 for df=10)."""
-    if df < 1:
-        raise ValueError("degrees of freedom must be at least 1")
-    if df > 30:
-        return _cornish_fisher(df)
-    low, high = 0.0, 20.0  # t for df=1 is 12.7
-    for _ in range(80):
-        mid = (low + high) / 2
-        if _t_central(mid, df) < CONFIDENCE:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
-
-
-def _t_central(t: float, df: int) -> float:
-    """P(|T| < t) for integer df, by the finite series of Abramowitz & Stegun 26.7.3."""
-    theta = math.atan(t / math.sqrt(df))
-    c2 = math.cos(theta) ** 2
-    if df % 2:
-        term = total = math.cos(theta) if df > 1 else 0.0
-        for k in range(1, (df - 1) // 2):
-            term *= c2 * (2 * k) / (2 * k + 1)
-            total += term
-        return 2 / math.pi * (theta + math.sin(theta) * total)
-    term = total = 1.0
-    for k in range(1, df // 2):
-        term *= c2 * (2 * k - 1) / (2 * k)
-        total += term
-    return math.sin(theta) * total
-
-
-def _cornish_fisher(df: int) -> float:
-    """t quantile from the normal one; within 1e-7 of the exact value for df > 30."""
-    z = Z95
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
 
 
 def distractors(choice_counts: Mapping[str, int], key: Collection[str], n: int) -> list[Option]:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from studyapp.gradebook import stats
-from studyapp.gradebook.stats import Interval, Option
+from studyapp.gradebook.stats import Option
 
 # Data set A: 5 students x 4 right-or-wrong questions (1 point each).
 #
@@ -264,17 +264,6 @@ def test_wilson_interval_by_hand():
     assert (ci.low, ci.high) == pytest.approx((0.3755, 0.9638), abs=1e-4)
 
 
-def test_wilson_interval_at_the_edges():
-    everyone = stats.wilson(5, 5)
-    assert everyone is not None and everyone.high == 1
-    # z^2 / (n + z^2) = 3.841459 / 8.841459 = .4345 -> [.5655, 1]
-    assert everyone.low == pytest.approx(0.5655, abs=1e-4)
-    nobody = stats.wilson(0, 5)
-    assert nobody is not None and nobody.low == 0
-    assert nobody.high == pytest.approx(0.4345, abs=1e-4)
-    assert stats.wilson(0, 0) is None
-
-
 def test_t_interval_for_partial_credit_by_hand():
     # Q3 of B: fractions 1 .75 .5 .25, mean .625
     # SS = .140625 + .015625 + .015625 + .140625 = .3125, var .104167, sd .322749
@@ -286,34 +275,10 @@ def test_t_interval_for_partial_credit_by_hand():
     assert ci.high == 1
 
 
-def test_t_critical_values_match_the_tables():
-    table = {1: 12.7062, 2: 4.3027, 3: 3.1824, 5: 2.5706, 10: 2.2281, 30: 2.0423, 120: 1.9799}
-    for df, value in table.items():
-        assert stats.t_critical(df) == pytest.approx(value, abs=1e-4)
-    with pytest.raises(ValueError):
-        stats.t_critical(0)
-
-
 def test_facility_ci_needs_two_students():
     assert stats.facility_ci([1], 1) is None
     assert stats.facility_ci([None, 1, None], 1) is None
     assert stats.facility_ci([], 1) is None
-
-
-def test_fisher_interval_by_hand():
-    # r = .686406, n = 5: z = atanh(r) = .5 * ln(1.686406 / .313594) = .841128
-    # se = 1 / sqrt(5 - 3) = .707107; half = 1.959964 * .707107 = 1.385904
-    # [tanh(-.544776), tanh(2.227032)] = [-.49659, .97700]
-    ci = stats.discrimination_ci(0.686406, 5)
-    assert ci is not None
-    assert (ci.low, ci.high) == pytest.approx((-0.4966, 0.9770), abs=1e-4)
-
-
-def test_fisher_interval_edge_cases():
-    assert stats.discrimination_ci(0.5, 3) is None
-    assert stats.discrimination_ci(None, 50) is None
-    assert stats.discrimination_ci(1.0, 10) == Interval(1.0, 1.0)
-    assert stats.discrimination_ci(0.0, 4) is not None
 
 
 # --- distractors and flags -------------------------------------------------------------
@@ -440,29 +405,12 @@ def test_discrimination_is_between_minus_one_and_one(pairs):
     assert r is None or -1 <= r <= 1
 
 
-@given(st.integers(min_value=1, max_value=500), st.data())
-def test_wilson_interval_contains_the_proportion(n, data):
-    successes = data.draw(st.integers(min_value=0, max_value=n))
-    ci = stats.wilson(successes, n)
-    assert ci is not None
-    assert 0 <= ci.low <= successes / n <= ci.high <= 1
-
-
 @given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), min_size=2, max_size=60))
 def test_facility_interval_contains_the_facility(fractions):
     ci = stats.facility_ci([f * 4 for f in fractions], 4)
     f = stats.facility([f * 4 for f in fractions], 4)
     assert ci is not None and f is not None
     assert ci.low - 1e-12 <= f <= ci.high + 1e-12
-
-
-@given(
-    st.floats(min_value=-1, max_value=1, allow_nan=False), st.integers(min_value=4, max_value=10**6)
-)
-def test_fisher_interval_contains_r(r, n):
-    ci = stats.discrimination_ci(r, n)
-    assert ci is not None
-    assert -1 <= ci.low <= r <= ci.high <= 1
 
 
 @given(st.lists(points, max_size=50), st.integers(min_value=1, max_value=20))
