@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from flask import Response
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A cell starting with one of these is always a formula (or hides one behind whitespace).
+ALWAYS_FORMULA = ("=", "\t", "\r", "\n")
+#: These start a formula only if what follows can do something: call a function, run a DDE
+#: command or reach another sheet or file.
+SIGN_START = ("+", "-", "@")
+ACTIVE = frozenset("=(|!")
+#: Sums of plain numbers (``-2+3``): a spreadsheet would show the result, not the text.
+ARITHMETIC = re.compile(r"[+\-@][\d\s.,+\-*/^&%]+")
+#: A cell reference at the start (``+A1``, ``-$B$2*3``): the value of another cell.
+REFERENCE = re.compile(r"[+\-@]\$?[A-Za-z]{1,3}\$?\d+(?:[\s+\-*/^&%].*)?", re.DOTALL)
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet opening this cell would run something.
+
+    ``=anything``, a leading tab or line break, or ``+``/``-``/``@`` followed by a function
+    call, ``|`` (DDE), ``!`` (another sheet), arithmetic on numbers or a cell reference. An
+    e-mail such as ``-dash.lee@school.test`` or a login id such as ``+lee`` runs nothing,
+    and must reach Moodle's and Canvas's importers exactly as written for them to find the
+    student.
+    """
+    if text.startswith(ALWAYS_FORMULA):
+        return True
+    if not text.startswith(SIGN_START) or _is_number(text):
+        return False
+    return (
+        not ACTIVE.isdisjoint(text)
+        or ARITHMETIC.fullmatch(text) is not None
+        or REFERENCE.fullmatch(text) is not None
+    )
 
 
 def safe_cell(value: object) -> str:
@@ -16,9 +46,7 @@ def safe_cell(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
+    return "'" + text if is_formula(text) else text
 
 
 def _is_number(text: str) -> bool:

@@ -10,6 +10,13 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from studyapp.core.markdown import render_markdown
+from studyapp.core.numbers import (
+    PERCENT_PLACES,
+    POINT_PLACES,
+    format_number,
+    round_half_up,
+    to_decimal,
+)
 from studyapp.core.timezones import format_local
 
 _MARKER = re.compile(r"\[\[\s*([A-Za-z0-9_-]{1,40})\s*\]\]")
@@ -40,8 +47,18 @@ def blanks(prompt: str, name: str, response: dict, disabled: bool = False) -> Ma
 
 
 def points(value: float) -> str:
-    """2.0 -> '2', 1.5 -> '1.5'."""
-    return f"{value:g}"
+    """Points half up to 2 decimals, no trailing zeros: 2.0 -> '2', 2.91666 -> '2.92'."""
+    return format_number(value, POINT_PLACES)
+
+
+def percent(value: float | None, places: int = PERCENT_PLACES) -> str:
+    """A percentage half up to one decimal (76.25 -> '76.3'); '' for None."""
+    return format_number(value, places)
+
+
+def fixed(value: float | None, places: int = 2) -> str:
+    """A statistic half up to a fixed number of decimals (0.8 -> '0.80'); '–' for None."""
+    return "–" if value is None else format_number(value, places, trim=False)
 
 
 def localtime(value: datetime | None) -> str:
@@ -50,14 +67,19 @@ def localtime(value: datetime | None) -> str:
     return format_local(value, tz)
 
 
+def rounded(value: float, places: int = PERCENT_PLACES) -> float:
+    """A number half up to ``places`` as a number (for chart data, which must stay numeric)."""
+    return float(round_half_up(value, places))
+
+
 def multiply100(value: float) -> float:
-    """A 0..1 share as a percentage with one decimal."""
-    return round(value * 100, 1)
+    """A 0..1 share as a percentage with one decimal (half up, for the charts' data)."""
+    return float(round_half_up(to_decimal(value) * 100, PERCENT_PLACES))
 
 
 def recall_percent(bank_id: int, recall: dict) -> float | None:
     value = recall.get(bank_id)
-    return None if value is None else round(value * 100, 1)
+    return None if value is None else multiply100(value)
 
 
 def init_app(app: Flask) -> None:
@@ -68,3 +90,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(markdown_inline)
     app.add_template_filter(blanks)
     app.add_template_filter(points)
+    app.add_template_filter(percent)
+    app.add_template_filter(fixed)
+    app.add_template_filter(rounded)

@@ -2,8 +2,10 @@
 
 Every file is UTF-8 and RFC 4180 (``\\r\\n`` line ends, fields with the delimiter, quotes or
 line breaks quoted, quotes doubled). Text cells pass through `safe_cell`, so a cell that a
-spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or CR) gets a
-leading ``'``; numbers are written by `format_number` (at most 2 decimals, no trailing zeros,
+spreadsheet would run as a formula gets a leading ``'`` (see `studyapp.core.csvfile.is_formula`:
+``=`` or a leading tab or line break always; ``+``, ``-``, ``@`` only with a call, ``|``, ``!``,
+plain arithmetic or a cell reference, so ``-dash.lee@school.test`` stays as written); numbers
+are written by `format_number` (half up to 2 decimals, percentages to 1, no trailing zeros,
 the dialect's decimal separator), so a negative score stays a number. An empty cell means
 "no score". Timestamps are ISO 8601 in UTC (``2024-05-01T09:30:00Z``).
 
@@ -17,7 +19,8 @@ standard     ``student_id, name, email, <quiz title>..., total, percent`` (stude
              columns in quiz order; each holds the kept score in points. A repeated title, or
              one equal to a fixed column, gets ``[quiz id]`` appended so columns stay
              distinct. Moodle's "Import grades from CSV" reads it: map "email" to "Email
-             address" and each quiz column to a grade item.
+             address" and each quiz column to a grade item, and leave ``awaiting_grading``
+             (the titles of the quizzes whose score is provisional) unmapped.
 long         ``student_id, name, email, quiz, attempt, status, started_at, submitted_at,
              score, max_score, kept`` (student x quiz x attempt); kept is yes/no.
 responses    ``student_id, name, email, attempt, position, question_id, question_version,
@@ -26,10 +29,12 @@ responses    ``student_id, name, email, attempt, position, question_id, question
              ``true``/``false``, an ordering (``first > second``), a matching (``left=right;
              ...``) or blanks (``name=value; ...``).
 analysis     ``position, question_id, type, n, facility, facility_ci_low, facility_ci_high,
-             discrimination, discrimination_ci_low, discrimination_ci_high, flags``
-             (question); fractions, not percentages; flags joined with ``" | "``.
-registrar    ``ID, Grade`` (student): the student id, or the email when there is none, and
-             the percentage rounded half up to 1 decimal.
+             discrimination, discrimination_ci_low, discrimination_ci_high, flags, sd,
+             discriminative_efficiency, drawn`` (question); fractions, not percentages, at
+             full precision (every digit of the float); flags joined with ``" | "``.
+registrar    ``ID, Grade, Status`` (student): the student id, or the email when there is
+             none, the percentage rounded half up to 1 decimal, and ``final`` or
+             ``awaiting grading`` (some quiz still waits for hand grading).
 excel-eu     as standard, but ``;``-separated, decimal commas and a byte-order mark, which is
              what Excel expects where the comma is the decimal separator (most of Europe).
 canvas       ``Student, ID, SIS User ID, SIS Login ID, Section, <quiz>...`` then a second
@@ -39,7 +44,8 @@ canvas       ``Student, ID, SIS User ID, SIS Login ID, Section, <quiz>...`` then
              by ID, then SIS User ID, then SIS Login ID, then name. A quiz column is
              ``Title (assignment id)`` when the Canvas assignment id is given, otherwise the
              bare title, which Canvas matches by title or creates as a new assignment. Totals
-             are left out: Canvas would import unknown columns as new assignments. Canvas
+             are left out: Canvas would import unknown columns as new assignments. An
+             excused quiz is ``EX``; one awaiting hand grading is ``-`` (no score). Canvas
              skips any column whose title contains "Current Score", "Final Grade" and the
              like, so avoid such quiz titles.
 ============ ===================================================================================
@@ -53,10 +59,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import chain
 from typing import Any
 
+from studyapp.core import numbers
 from studyapp.core.csvfile import safe_cell
 from studyapp.gradebook.stats import QuestionStats
 
@@ -91,8 +98,25 @@ class QuizColumn:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A fixed word an importer reads in a score cell (``EX``, ``-``), written as is."""
+
+    text: str
+
+
+#: Canvas imports EX as "excused": the assignment counts in neither score nor maximum.
+CANVAS_EXCUSED = Marker("EX")
+#: Canvas (and Moodle) read "-" as "no score": the submission stays ungraded there.
+NO_SCORE_YET = Marker("-")
+
+
+@dataclass(frozen=True)
 class StudentRow:
-    """One student's kept score per quiz (None: no score) and overall result."""
+    """One student's kept score per quiz (None: no score) and overall result.
+
+    ``statuses`` holds the gradebook mark per quiz (graded, late, awaiting, missing,
+    excused, in_progress, not_started).
+    """
 
     student_id: str | None
     name: str
@@ -100,7 +124,12 @@ class StudentRow:
     scores: Mapping[int, float | None]
     total: float | None
     max_total: float
-    percent: float | None
+    percent: Decimal | float | None
+    statuses: Mapping[int, str] = field(default_factory=dict)
+
+    def awaiting(self, quizzes: Sequence[QuizColumn]) -> list[str]:
+        """Titles of the quizzes whose score still waits for hand grading."""
+        return [q.title for q in quizzes if self.statuses.get(q.id) == "awaiting"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +185,9 @@ class AnalysisRow:
     discrimination_ci_low: float | None
     discrimination_ci_high: float | None
     flags: tuple[str, ...] = ()
+    sd: float | None = None
+    discriminative_efficiency: float | None = None
+    drawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,26 +197,17 @@ class Table:
     header: tuple[str, ...]
     rows: Iterable[Sequence[object]]
     dialect: Dialect = COMMA
+    #: Decimals for numbers; None keeps full precision.
+    places: int | None = 2
 
     def lines(self) -> Iterator[str]:
         """The file one line at a time."""
-        return iter_rows(self.header, self.rows, self.dialect)
+        return iter_rows(self.header, self.rows, self.dialect, self.places)
 
 
-def format_number(value: float | None, decimal: str = ".", places: int = 2) -> str:
+def format_number(value: float | Decimal | None, decimal: str = ".", places: int = 2) -> str:
     """A number rounded half up to ``places`` decimals without trailing zeros; '' for None."""
-    if value is None:
-        return ""
-    number = Decimal(repr(float(value)))  # repr keeps 2.675 as written, not its binary value
-    if not number.is_finite():
-        raise ValueError(f"cannot write {value!r} as a number")
-    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", decimal)
+    return numbers.format_number(value, places, decimal)
 
 
 def format_timestamp(value: datetime | None) -> str:
@@ -196,30 +219,40 @@ def format_timestamp(value: datetime | None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def cell(value: object, dialect: Dialect = COMMA) -> str:
-    """The text of one cell: numbers and times formatted, any other text made formula-safe."""
+def cell(value: object, dialect: Dialect = COMMA, places: int | None = 2) -> str:
+    """The text of one cell: numbers and times formatted, any other text made formula-safe.
+
+    ``places`` None writes numbers at full precision (the question-analysis file).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, Marker):
+        return value.text
+    if isinstance(value, int | float | Decimal):
         # Numbers are data by type, and format_number only writes digits, a sign and the
         # separator; safe_cell would misread "-1,5" as a formula.
-        return format_number(value, dialect.decimal)
+        if places is None:
+            return numbers.exact_text(value, dialect.decimal)
+        return format_number(value, dialect.decimal, places)
     if isinstance(value, datetime):
         return format_timestamp(value)
     return safe_cell(value)
 
 
 def iter_rows(
-    header: Sequence[str], rows: Iterable[Sequence[object]], dialect: Dialect = COMMA
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    dialect: Dialect = COMMA,
+    places: int | None = 2,
 ) -> Iterator[str]:
     """Yield the header line, then one line per row, pulling each row only when asked."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator=dialect.lineterminator)
 
     def line(values: Iterable[object]) -> str:
-        writer.writerow([cell(v, dialect) for v in values])
+        writer.writerow([cell(v, dialect, places) for v in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -263,11 +296,20 @@ def _quiz_titles(quizzes: Sequence[QuizColumn], reserved: Iterable[str]) -> list
 
 
 STANDARD_FIXED = ("student_id", "name", "email")
-STANDARD_TAIL = ("total", "percent")
+STANDARD_TAIL = ("total", "percent", "awaiting_grading")
+
+
+def _percent(value: Decimal | float | None) -> Decimal | None:
+    """The percentage as every preset writes it: half up to one decimal, rounded once."""
+    return None if value is None else numbers.round_half_up(value, numbers.PERCENT_PLACES)
 
 
 def standard(quizzes: Sequence[QuizColumn], students: Iterable[StudentRow]) -> Table:
-    """One row per student: identity, the kept score per quiz, total and percent."""
+    """One row per student: identity, the kept score per quiz, total, percent, pending quizzes.
+
+    A score awaiting hand grading stays a number (Moodle's import accepts only numbers, ``-``
+    or blank), and the last column names the quizzes it is provisional for.
+    """
     titles = _quiz_titles(quizzes, STANDARD_FIXED + STANDARD_TAIL)
     rows = (
         (
@@ -276,7 +318,8 @@ def standard(quizzes: Sequence[QuizColumn], students: Iterable[StudentRow]) -> T
             s.email,
             *(s.scores.get(q.id) for q in quizzes),
             s.total,
-            s.percent,
+            _percent(s.percent),
+            "; ".join(s.awaiting(quizzes)),
         )
         for s in students
     )
@@ -371,10 +414,15 @@ ANALYSIS_HEADER = (
     "discrimination_ci_low",
     "discrimination_ci_high",
     "flags",
+    "sd",
+    "discriminative_efficiency",
+    "drawn",
 )
 
 
-def analysis_row(position: int, question_id: str, qtype: str, stats: QuestionStats) -> AnalysisRow:
+def analysis_row(
+    position: int, question_id: str, qtype: str, stats: QuestionStats, drawn: bool = False
+) -> AnalysisRow:
     """The report row for one question's statistics."""
     fci, dci = stats.facility_ci, stats.discrimination_ci
     return AnalysisRow(
@@ -389,6 +437,9 @@ def analysis_row(position: int, question_id: str, qtype: str, stats: QuestionSta
         discrimination_ci_low=dci.low if dci else None,
         discrimination_ci_high=dci.high if dci else None,
         flags=stats.flags,
+        sd=stats.sd,
+        discriminative_efficiency=stats.discriminative_efficiency,
+        drawn=drawn,
     )
 
 
@@ -407,23 +458,32 @@ def analysis(questions: Iterable[AnalysisRow]) -> Table:
             q.discrimination_ci_low,
             q.discrimination_ci_high,
             " | ".join(q.flags),
+            q.sd,
+            q.discriminative_efficiency,
+            q.drawn,
         )
         for q in questions
     )
-    return Table(ANALYSIS_HEADER, rows)
+    # Full precision: this file is for recomputing and comparing, not for reading.
+    return Table(ANALYSIS_HEADER, rows, places=None)
 
 
-def _one_decimal(value: float | None) -> float | None:
-    """Round half up to 1 decimal (85.25 -> 85.3), as registrars expect, not to even."""
-    if value is None:
-        return None
-    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+REGISTRAR_FINAL = "final"
+REGISTRAR_PENDING = "awaiting grading"
 
 
 def registrar(students: Iterable[StudentRow]) -> Table:
-    """``ID,Grade``: student id (else email) and the percentage to 1 decimal."""
-    rows = ((s.student_id or s.email, _one_decimal(s.percent)) for s in students)
-    return Table(("ID", "Grade"), rows)
+    """``ID,Grade,Status``: student id (else email), the percentage to 1 decimal, and
+    whether it is final or still awaits hand grading on some quiz."""
+    rows = (
+        (
+            s.student_id or s.email,
+            _percent(s.percent),
+            REGISTRAR_PENDING if "awaiting" in s.statuses.values() else REGISTRAR_FINAL,
+        )
+        for s in students
+    )
+    return Table(("ID", "Grade", "Status"), rows)
 
 
 CANVAS_FIXED = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -450,10 +510,21 @@ def canvas(
     ]
     points_row = ("Points Possible", "", "", "", "", *(q.max_points for q in quizzes))
     student_rows = (
-        (s.name, "", s.student_id, s.email, section, *(s.scores.get(q.id) for q in quizzes))
+        (s.name, "", s.student_id, s.email, section, *(_canvas_score(s, q.id) for q in quizzes))
         for s in students
     )
     return Table((*CANVAS_FIXED, *headers), chain([points_row], student_rows))
+
+
+def _canvas_score(student: StudentRow, quiz_id: int) -> float | Marker | None:
+    """EX for excused (a blank would count 0 in Canvas's final score), ``-`` while awaiting
+    hand grading (Canvas reads it as no score: the submission stays ungraded there)."""
+    status = student.statuses.get(quiz_id)
+    if status == "excused":
+        return CANVAS_EXCUSED
+    if status == "awaiting":
+        return NO_SCORE_YET
+    return student.scores.get(quiz_id)
 
 
 PRESETS: dict[str, Callable[..., Table]] = {

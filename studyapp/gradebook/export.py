@@ -14,7 +14,7 @@ from studyapp.banks.content import question_from_doc
 from studyapp.banks.types import token
 from studyapp.classes.models import Course, Enrollment
 from studyapp.gradebook import csvformats
-from studyapp.gradebook.services import Gradebook, Row, build_gradebook, kept_attempt
+from studyapp.gradebook.services import Gradebook, Row, build_gradebook, counted_attempts
 from studyapp.quizzes.models import Quiz
 
 CHUNK = 200
@@ -42,6 +42,7 @@ def _student_row(row: Row) -> csvformats.StudentRow:
         row.total,
         row.max_total,
         row.percent,
+        {qid: c.status for qid, c in row.cells.items()},
     )
 
 
@@ -90,7 +91,7 @@ def with_bom(table: csvformats.Table) -> csvformats.Table:
     """The same file with a byte-order mark, which Excel needs to read UTF-8."""
     d = table.dialect
     dialect = csvformats.Dialect(d.delimiter, d.decimal, bom=True)
-    return csvformats.Table(table.header, table.rows, dialect)
+    return csvformats.Table(table.header, table.rows, dialect, table.places)
 
 
 def _chain(first: Gradebook, rest: Iterator[Gradebook]) -> Iterator[Gradebook]:
@@ -122,7 +123,8 @@ def _attempt_group(group: list[tuple[Attempt, User, Quiz]]) -> Iterator[csvforma
         return
     quiz = group[0][2]
     finished = [a for a, _, _ in group if not a.is_open]
-    kept = kept_attempt(finished, quiz.grading_policy)
+    # Under "average" every scored attempt makes the grade, so each is marked kept.
+    kept = {a.id for a in counted_attempts(finished, quiz.grading_policy)}
     for attempt, user, _ in group:
         yield csvformats.AttemptRow(
             user.student_number,
@@ -135,7 +137,7 @@ def _attempt_group(group: list[tuple[Attempt, User, Quiz]]) -> Iterator[csvforma
             attempt.submitted_at,
             attempt.score,
             attempt.max_score,
-            kept is not None and attempt.id == kept.id,
+            attempt.id in kept,
         )
 
 

@@ -2,29 +2,34 @@
 
 A cell's grade is an instructor's override if there is one, else the kept attempt score
 (highest, last, first or average of finished attempts). Marks: *late* (submitted after the
-quiz's close time, e.g. through an extension), *missing* (closed for the student with no
-finished attempt; counts as 0), *awaiting grading*, *excused* (counts in neither total nor
-maximum), *in progress*, *not started*. The total adds the cells that have a grade or are
-missing; the percentage is that total over the same cells' maximum.
+close time as the student's extra time moves it, i.e. through an extension), *missing*
+(closed for the student with no finished attempt; counts as 0), *awaiting grading*,
+*excused* (counts in neither total nor maximum), *in progress*, *not started*. The total
+adds the cells that have a grade or are missing; the percentage is that total over the same
+cells' maximum, unrounded until shown (`studyapp.core.numbers`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt, AttemptStatus
 from studyapp.attempts.review import kept_score
+from studyapp.attempts.services import GRACE
 from studyapp.auth.models import User
 from studyapp.classes.models import Course, Enrollment
 from studyapp.core.errors import DomainError
+from studyapp.core.numbers import percent_of, to_decimal
 from studyapp.gradebook.models import GradeChange, GradeOverride
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import Accommodation, GradingPolicy, Quiz, QuizStatus
+from studyapp.quizzes.services import StudentRules
 
 COUNTED = {"graded", "late", "awaiting", "missing"}
 STATUSES = ("graded", "late", "awaiting", "missing", "excused", "in_progress", "not_started")
@@ -47,16 +52,25 @@ class Row:
     cells: dict[int, Cell] = field(default_factory=dict)
 
     @property
+    def total_exact(self) -> Decimal:
+        """The total added in decimal, so 0.1 + 0.2 is 0.3 and a tie rounds as written."""
+        return sum(
+            (to_decimal(c.score or 0) for c in self.cells.values() if c.status in COUNTED),
+            Decimal(0),
+        )
+
+    @property
     def total(self) -> float:
-        return round(sum(c.score or 0.0 for c in self.cells.values() if c.status in COUNTED), 4)
+        return float(self.total_exact)
 
     @property
     def max_total(self) -> float:
         return sum(c.max_points for c in self.cells.values() if c.status in COUNTED)
 
     @property
-    def percent(self) -> float | None:
-        return round(100 * self.total / self.max_total, 1) if self.max_total else None
+    def percent(self) -> Decimal | None:
+        """Unrounded: pages and files round it once, half up, to the places they show."""
+        return percent_of(self.total_exact, self.max_total) if self.max_total else None
 
     def has(self, status: str) -> bool:
         return any(c.status == status for c in self.cells.values())
@@ -70,6 +84,7 @@ class Gradebook:
 
 
 def kept_attempt(finished: list[Attempt], policy: GradingPolicy) -> Attempt | None:
+    """The attempt the grade comes from (under "average", the last one, for the cell's link)."""
     if not finished:
         return None
     if policy == GradingPolicy.HIGHEST:
@@ -79,11 +94,35 @@ def kept_attempt(finished: list[Attempt], policy: GradingPolicy) -> Attempt | No
     return finished[-1]
 
 
+def counted_attempts(finished: list[Attempt], policy: GradingPolicy) -> list[Attempt]:
+    """Every attempt the grade is made of: all scored ones under "average", else the kept one."""
+    if policy == GradingPolicy.AVERAGE:
+        return [a for a in finished if a.score is not None]
+    kept = kept_attempt(finished, policy)
+    return [kept] if kept is not None else []
+
+
+def is_late(attempt: Attempt, quiz: Quiz, rules: StudentRules) -> bool:
+    """Submitted after the close time as the student's extra time moved it.
+
+    Extra time moves a student's close time by the same amount, so a submit inside that
+    window is on time; only a real extension (a later close set for the student) lets a
+    submit land past it. Answers within the network grace after a deadline are on time.
+    """
+    if quiz.closes_at is None or attempt.submitted_at is None:
+        return False
+    submitted = attempt.submitted_at
+    if submitted.tzinfo is None:
+        submitted = submitted.replace(tzinfo=UTC)
+    closes = quiz.closes_at if quiz.closes_at.tzinfo else quiz.closes_at.replace(tzinfo=UTC)
+    return submitted > closes + rules.extra_time + GRACE
+
+
 def _cell(
     quiz: Quiz,
     mine: list[Attempt],
     override: GradeOverride | None,
-    closes: datetime | None,
+    rules: StudentRules,
     max_points: float,
     now: datetime,
 ) -> Cell:
@@ -98,13 +137,14 @@ def _cell(
         score = kept_score(finished, quiz.grading_policy)
         if any(a.status == AttemptStatus.AWAITING_GRADING for a in finished):
             status = "awaiting"
-        elif quiz.closes_at and kept.submitted_at and kept.submitted_at > quiz.closes_at:
+        elif any(is_late(a, quiz, rules) for a in counted_attempts(finished, quiz.grading_policy)):
             status = "late"
         else:
             status = "graded"
         return Cell(score, max_points, status, len(mine), link)
     if mine:
         return Cell(None, max_points, "in_progress", len(mine), link)
+    closes = rules.closes_at
     closed = quiz.status == QuizStatus.CLOSED or (closes is not None and now >= closes)
     return Cell(
         0.0 if closed else None, max_points, "missing" if closed else "not_started", 0, None
@@ -166,9 +206,7 @@ def build_gradebook(
             rules = quizzes.student_rules(quiz, enrollment, accs.get(key))
             mine = attempts.get(key, [])
             max_points = mine[0].max_score if mine else maxes[quiz.id]
-            row.cells[quiz.id] = _cell(
-                quiz, mine, overrides.get(key), rules.closes_at, max_points, now
-            )
+            row.cells[quiz.id] = _cell(quiz, mine, overrides.get(key), rules, max_points, now)
         rows.append(row)
     return Gradebook(course, quiz_list, rows)
 

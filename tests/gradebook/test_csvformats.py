@@ -117,7 +117,7 @@ def test_iter_rows_round_trip_and_formula_neutralization():
         [TRICKY, "1"],
         ["Иван", "-1.5"],
         ["'" + FORMULA, "'+SUM(1)"],
-        ["'-2+3", "'@x"],
+        ["'-2+3", "@x"],  # "@x" calls nothing: an identifier stays as written
         ["'\tTab", "'\rCR"],
         ["-1.5", ""],
     ]
@@ -188,11 +188,11 @@ def test_presets_do_not_read_rows_before_streaming():
 def test_standard_preset():
     rows = read(cf.standard(QUIZZES, STUDENTS))
     assert rows[0][:3] == ["student_id", "name", "email"]
-    assert rows[0][3:] == ["Quiz 1", 'Midterm, part "A"', "total", "percent"]
-    assert rows[1] == ["s1", TRICKY, "ayse@example.edu", "7.5", "", "7.5", "25"]
-    assert rows[2] == ["", "Иван", "ivan@example.edu", "-1.5", "20", "18.5", "61.67"]
-    assert rows[3] == ["'" + FORMULA, "'+SUM(1)", "'@x", "10", "12.35", "22.35", "74.48"]
-    assert rows[4] == ["s4", "'-2+3", "tab@example.edu", "", "", "", ""]
+    assert rows[0][3:] == ["Quiz 1", 'Midterm, part "A"', "total", "percent", "awaiting_grading"]
+    assert rows[1] == ["s1", TRICKY, "ayse@example.edu", "7.5", "", "7.5", "25", ""]
+    assert rows[2] == ["", "Иван", "ivan@example.edu", "-1.5", "20", "18.5", "61.7", ""]
+    assert rows[3] == ["'" + FORMULA, "'+SUM(1)", "@x", "10", "12.35", "22.35", "74.5", ""]
+    assert rows[4] == ["s4", "'-2+3", "tab@example.edu", "", "", "", "", ""]
     assert rows[5][:2] == ["s5", "'\tTab"]
     assert len(rows) == 6
 
@@ -208,8 +208,8 @@ def test_excel_eu_preset():
     text = text_of(cf.excel_eu(QUIZZES, STUDENTS))
     assert text.startswith(cf.BOM + "student_id;name;email;Quiz 1;")
     rows = list(csv.reader(io.StringIO(text.removeprefix(cf.BOM), newline=""), delimiter=";"))
-    assert rows[1] == ["s1", TRICKY, "ayse@example.edu", "7,5", "", "7,5", "25"]
-    assert rows[2][3:] == ["-1,5", "20", "18,5", "61,67"]
+    assert rows[1] == ["s1", TRICKY, "ayse@example.edu", "7,5", "", "7,5", "25", ""]
+    assert rows[2][3:] == ["-1,5", "20", "18,5", "61,7", ""]
     assert rows[3][0] == "'" + FORMULA
 
 
@@ -289,29 +289,37 @@ def test_responses_preset():
 def test_analysis_preset():
     # 5 students, right-or-wrong: facility .8, r = .686406 (see test_stats)
     stats = question_stats([1, 1, 1, 1, 0], 1, [4, 3, 2, 2, 0])
-    hard = question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1])
+    hard = question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1], min_flag_n=1)
     rows_in = [
         cf.analysis_row(1, "q-one", "single", stats),
-        cf.analysis_row(2, "q-two", "short", hard),
+        cf.analysis_row(2, "q-two", "short", hard, drawn=True),
         AnalysisRow(3, "q-three", "essay", 1, 0.5, None, None, None, None, None),
     ]
     rows = read(cf.analysis(rows_in))
     assert rows[0] == list(cf.ANALYSIS_HEADER)
     # facility .8 in [.38, .96]; discrimination .69 in [-.5, .98]; no flags
     assert rows[1][:4] == ["1", "q-one", "single", "5"]
-    assert rows[1][4:] == ["0.8", "0.38", "0.96", "0.69", "-0.5", "0.98", ""]
+    # Full precision: every figure reads back as the very float the report computed.
+    fci, dci = stats.facility_ci, stats.discrimination_ci
+    expected = [stats.facility, fci.low, fci.high, stats.discrimination, dci.low, dci.high]
+    assert [float(v) for v in rows[1][4:10]] == expected
+    assert rows[1][10] == ""
+    assert float(rows[1][11]) == stats.sd
+    assert float(rows[1][12]) == stats.discriminative_efficiency
+    assert rows[1][13] == "no" and rows[2][13] == "yes"
+    assert rows[1][7] == repr(stats.discrimination) and len(rows[1][7]) > 6
     assert rows[2][10].startswith("Negative discrimination (-0.98)")
-    assert rows[3] == ["3", "q-three", "essay", "1", "0.5", "", "", "", "", "", ""]
+    assert rows[3] == ["3", "q-three", "essay", "1", "0.5", *[""] * 6, "", "", "no"]
 
 
 def test_registrar_preset():
     rows = read(cf.registrar(STUDENTS))
-    assert rows[0] == ["ID", "Grade"]
-    assert rows[1] == ["s1", "25"]
-    assert rows[2] == ["ivan@example.edu", "61.7"]  # no student id: the email
-    assert rows[3] == ["'" + FORMULA, "74.5"]
-    assert rows[4] == ["s4", ""]
-    assert rows[5] == ["s5", "85.3"]  # half up, not to even
+    assert rows[0] == ["ID", "Grade", "Status"]
+    assert rows[1] == ["s1", "25", "final"]
+    assert rows[2] == ["ivan@example.edu", "61.7", "final"]  # no student id: the email
+    assert rows[3] == ["'" + FORMULA, "74.5", "final"]
+    assert rows[4] == ["s4", "", "final"]
+    assert rows[5] == ["s5", "85.3", "final"]  # half up, not to even
 
 
 def test_canvas_preset():

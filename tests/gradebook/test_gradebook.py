@@ -190,5 +190,7 @@ def test_csv_export_reads_back(session, course, student, setup):
     text = "".join(gradebook_table(session, course, NOW + timedelta(hours=2), "standard").lines())
     rows = list(csv.reader(io.StringIO(text)))
     # Quiz columns come in the gradebook's order: by close time, open-ended last.
-    assert rows[0] == ["student_id", "name", "email", "Closed", "Open", "total", "percent"]
-    assert rows[1][1] == 'Öztürk, Ayşe "Ayo"' and rows[1][3:] == ["0", "1", "1", "50"]
+    assert rows[0] == [
+        *("student_id", "name", "email", "Closed", "Open", "total", "percent", "awaiting_grading")
+    ]
+    assert rows[1][1] == 'Öztürk, Ayşe "Ayo"' and rows[1][3:] == ["0", "1", "1", "50", ""]

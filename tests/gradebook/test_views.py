@@ -128,5 +128,5 @@ def test_other_instructors_get_404(app, course, quiz, session, student):
 def test_export_command(runner, course, quiz):
     result = runner.invoke(args=["export", "grades", str(course.id), "--preset", "registrar"])
     assert result.exit_code == 0
-    assert list(csv.reader(io.StringIO(result.output)))[0] == ["ID", "Grade"]
+    assert list(csv.reader(io.StringIO(result.output)))[0] == ["ID", "Grade", "Status"]
     assert runner.invoke(args=["export", "grades", "9999"]).exit_code != 0
