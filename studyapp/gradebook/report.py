@@ -1,8 +1,10 @@
 """The quiz report (score distribution, item analysis) and results by reading paragraph.
 
-The report counts each student's kept attempt (by the quiz's grading policy), as the
-gradebook does; Moodle's default is the first attempt, which a quiz can get by keeping the
-first attempt.
+Which attempts count is the instructor's choice, as in Moodle's statistics report: the
+graded attempts by the quiz's grading policy (the kept one; every attempt under
+"average"), each student's first, their last, or all attempts. An attempt still awaiting
+hand grading is left out until it is graded, as Moodle does: counting its essay as 0 would
+move every figure.
 """
 
 from __future__ import annotations
@@ -15,13 +17,21 @@ from statistics import fmean
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from studyapp.attempts.models import Attempt, AttemptQuestion
+from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus
 from studyapp.banks import models as bank_models
 from studyapp.banks.schema import Source
 from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
 from studyapp.gradebook import stats
-from studyapp.gradebook.services import kept_attempt
+from studyapp.gradebook.services import counted_attempts
 from studyapp.quizzes.models import Quiz
+
+#: The report's attempt choices, with the words the page uses.
+ATTEMPT_CHOICES: dict[str, str] = {
+    "graded": "graded attempts (by the quiz's grading policy)",
+    "first": "each student's first attempt",
+    "last": "each student's last attempt",
+    "all": "all attempts",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class QuestionColumn:
     type: str
     prompt: str
     stats: stats.QuestionStats
+    #: Drawn at random (a different question per student) rather than fixed in the quiz.
+    drawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,9 +53,14 @@ class QuizReport:
     completed: int
     enrolled: int
     mean_time: timedelta | None
+    which: str = "graded"
+    #: Attempts left out because they still wait for hand grading.
+    awaiting: int = 0
 
 
-def _kept_attempts(session: Session, quiz: Quiz) -> list[Attempt]:
+def _counted_attempts(session: Session, quiz: Quiz, which: str) -> tuple[list[Attempt], int]:
+    """The attempts the report counts under ``which``, and how many were left out as
+    awaiting grading."""
     attempts = session.scalars(
         select(Attempt)
         .options(
@@ -62,12 +79,27 @@ def _kept_attempts(session: Session, quiz: Quiz) -> list[Attempt]:
     by_user: dict[int, list[Attempt]] = defaultdict(list)
     for a in attempts:
         by_user[a.user_id].append(a)
-    return [k for mine in by_user.values() if (k := kept_attempt(mine, quiz.grading_policy))]
+    chosen: list[Attempt] = []
+    for mine in by_user.values():
+        if which == "all":
+            chosen += mine
+        elif which == "first":
+            chosen.append(mine[0])
+        elif which == "last":
+            chosen.append(mine[-1])
+        else:
+            chosen += counted_attempts(mine, quiz.grading_policy)
+    counted = [a for a in chosen if a.status == AttemptStatus.GRADED]
+    return counted, len(chosen) - len(counted)
 
 
-def quiz_report(session: Session, quiz: Quiz) -> QuizReport:
-    """Statistics of a quiz's kept attempts, in a fixed number of queries."""
-    kept = _kept_attempts(session, quiz)
+def quiz_report(session: Session, quiz: Quiz, which: str = "graded") -> QuizReport:
+    """Statistics of the attempts ``which`` chooses (see `ATTEMPT_CHOICES`), in a fixed
+    number of queries."""
+    if which not in ATTEMPT_CHOICES:
+        raise ValueError(f"unknown attempt choice {which!r}")
+    kept, awaiting = _counted_attempts(session, quiz, which)
+    fixed = {item.question_id for item in quiz.items if item.question_id is not None}
     order: dict[int, AttemptQuestion] = {}
     for attempt in kept:
         for row in attempt.questions:
@@ -83,12 +115,14 @@ def quiz_report(session: Session, quiz: Quiz) -> QuizReport:
     maxes = [order[q].points for q in qids]
     keys = [_key(order[q]) for q in qids]
     choice_counts = [dict(counts[q]) if keys[i] is not None else None for i, q in enumerate(qids)]
+    drawn = [q not in fixed for q in qids]
     quiz_stats = stats.quiz_stats(
         matrix,
         maxes,
         max_total=max((a.max_score for a in kept), default=0.0),
         choice_counts=choice_counts,
         keys=keys,
+        drawn=drawn,
     )
     columns = [
         QuestionColumn(
@@ -97,8 +131,9 @@ def quiz_report(session: Session, quiz: Quiz) -> QuizReport:
             order[q].version.type,
             order[q].version.content["prompt"],
             s,
+            random,
         )
-        for q, s in zip(qids, quiz_stats.questions, strict=True)
+        for q, s, random in zip(qids, quiz_stats.questions, drawn, strict=True)
     ]
     enrolled = (
         session.scalar(
@@ -110,7 +145,10 @@ def quiz_report(session: Session, quiz: Quiz) -> QuizReport:
     )
     times = [(a.submitted_at - a.started_at).total_seconds() for a in kept if a.submitted_at]
     mean_time = timedelta(seconds=fmean(times)) if times else None
-    return QuizReport(quiz, quiz_stats, columns, len(kept), enrolled, mean_time)
+    completed = len({a.user_id for a in kept})
+    return QuizReport(
+        quiz, quiz_stats, columns, completed, enrolled, mean_time, which, awaiting
+    )
 
 
 def _picked(row: AttemptQuestion) -> list[str]:

@@ -11,14 +11,19 @@ The definitions follow Moodle's quiz statistics report where they overlap:
 - facility index: the mean score on the question as a fraction of its maximum, over the
   attempts that got the question;
 - discrimination index: the Pearson correlation between the score on the question and the
-  score on the rest of the test (total minus this question). Moodle shows it times 100;
+  score on the rest of the test (total minus this question). For a question drawn at random
+  (a different one per student), Moodle correlates with the whole attempt total instead,
+  this question included, and so does this module (``drawn``). Moodle shows it times 100;
   here it stays in [-1, 1];
 - discriminative efficiency: that covariance divided by the largest covariance the two score
   lists could reach (both sorted), so easy or hard questions are not penalised for having
   little room to discriminate;
 - coefficient of internal consistency: Cronbach's alpha (KR-20 when every question is
   scored all-or-nothing);
-- standard deviation: the sample formula (divide by n - 1).
+- standard deviation: the sample formula (divide by n - 1); a question's SD is of its score
+  as a fraction of its maximum, as Moodle shows it;
+- error ratio: sqrt(1 - reliability), the share of the spread of totals that is noise, and
+  standard error: error ratio x SD of the totals, in points (Moodle's definitions).
 
 Small classes are the norm here, so the figures come with 95% confidence intervals and with
 plain-language warnings; `DEFINITIONS` explains each figure for instructors.
@@ -41,6 +46,9 @@ MIN_CORRELATION_N = 3
 MIN_RELIABILITY_STUDENTS = 3
 FEW_STUDENTS = 20
 FEW_QUESTIONS = 5
+#: Below this many answers a question gets no flags: one student picking B over the key A
+#: says nothing about the key.
+MIN_FLAG_N = 10
 #: Scores within this of 0 or of the maximum count as all-or-nothing.
 EPSILON = 1e-9
 
@@ -78,6 +86,26 @@ DEFINITIONS: dict[str, str] = {
         "units as the scores. In a typical class about two thirds of the students are "
         "within one standard deviation of the average. It uses the sample formula (divide "
         "by n - 1), as Moodle does."
+    ),
+    "item_sd": (
+        "Question SD: how much students' scores on this question differ, as a share of its "
+        "marks (0 when everyone scored the same; at most about 0.5 for right-or-wrong). "
+        "Sample formula, as Moodle shows it."
+    ),
+    "error_ratio": (
+        "Error ratio: the share of the spread in totals that is measurement noise rather "
+        "than real differences between students, the square root of (1 - reliability). "
+        "Moodle shows it as a percentage; below 0.5 is good for a class test."
+    ),
+    "standard_error": (
+        "Standard error of the test: error ratio times the standard deviation of the "
+        "totals, in points. A student's total could easily have been this much higher or "
+        "lower on another day; differences smaller than this mean little."
+    ),
+    "flags": (
+        f"Flags: warnings on questions that look broken or unusually easy or hard. They are "
+        f"shown only for questions answered by at least {MIN_FLAG_N} students; with fewer, "
+        "one student's choice would be enough to raise them."
     ),
     "confidence_interval": (
         "95% confidence interval: the range the figure would probably fall in if a similar "
@@ -171,6 +199,10 @@ class QuizStats:
     histogram: tuple[Bin, ...]
     reliability: Reliability
     questions: tuple[QuestionStats, ...]
+    #: sqrt(1 - reliability), None without a reliability.
+    error_ratio: float | None = None
+    #: error_ratio x SD of the totals, in points.
+    standard_error: float | None = None
 
 
 def summary(totals: Sequence[float], max_total: float) -> Summary:
@@ -251,9 +283,17 @@ def is_dichotomous(scores_q: Scores, max_q: float) -> bool:
     return all(abs(s) <= EPSILON or abs(s - max_q) <= EPSILON for s in _present(scores_q))
 
 
-def _item_and_rest(scores_q: Scores, totals: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Pairs of (question score, rest-of-test score) for the students who got the question."""
-    pairs = [(s, t - s) for s, t in zip(scores_q, totals, strict=True) if s is not None]
+def _item_and_rest(
+    scores_q: Scores, totals: Sequence[float], drawn: bool = False
+) -> tuple[list[float], list[float]]:
+    """Pairs of (question score, score it is compared with) for the students who got it.
+
+    The rest of the test (total minus this question), or for a question drawn at random the
+    whole total, as Moodle compares its random questions' sub-questions.
+    """
+    pairs = [
+        (s, t if drawn else t - s) for s, t in zip(scores_q, totals, strict=True) if s is not None
+    ]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
@@ -274,15 +314,20 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def discrimination(scores_q: Scores, totals: Sequence[float]) -> float | None:
-    """Moodle's discrimination index: r between question score and rest-of-test score."""
-    item, rest = _item_and_rest(scores_q, totals)
+def discrimination(
+    scores_q: Scores, totals: Sequence[float], drawn: bool = False
+) -> float | None:
+    """Moodle's discrimination index: r between question score and rest-of-test score
+    (the whole total for a question drawn at random)."""
+    item, rest = _item_and_rest(scores_q, totals, drawn)
     return pearson(item, rest)
 
 
-def discriminative_efficiency(scores_q: Scores, totals: Sequence[float]) -> float | None:
+def discriminative_efficiency(
+    scores_q: Scores, totals: Sequence[float], drawn: bool = False
+) -> float | None:
     """Moodle's discriminative efficiency, as a fraction: cov(item, rest) / its maximum."""
-    item, rest = _item_and_rest(scores_q, totals)
+    item, rest = _item_and_rest(scores_q, totals, drawn)
     if len(item) < MIN_CORRELATION_N:
         return None
     # The largest covariance two lists with these values can have pairs them both sorted.
@@ -320,10 +365,13 @@ def distractors(choice_counts: Mapping[str, int], key: Collection[str], n: int) 
     ]
 
 
-def flags(question_stats: QuestionStats) -> list[str]:
-    """Plain-language warnings for a question that looks broken, or unusually easy or hard."""
-    found = []
+def flags(question_stats: QuestionStats, min_n: int = MIN_FLAG_N) -> list[str]:
+    """Plain-language warnings for a question that looks broken, or unusually easy or hard;
+    none below ``min_n`` answers."""
+    found: list[str] = []
     stats = question_stats
+    if stats.n < min_n:
+        return found
     r = stats.discrimination
     if r is not None and r < 0:
         message = (
@@ -370,12 +418,18 @@ def question_stats(
     *,
     choice_counts: Mapping[str, int] | None = None,
     key: Collection[str] | None = None,
+    drawn: bool = False,
+    min_flag_n: int = MIN_FLAG_N,
 ) -> QuestionStats:
-    """Item analysis of one question; ``totals`` are the same students' test totals."""
+    """Item analysis of one question; ``totals`` are the same students' test totals.
+
+    :param drawn: the question was drawn at random (compared with the whole total).
+    :param min_flag_n: the fewest answers for which flags are raised.
+    """
     present = _present(scores_q)
     n = len(present)
     fractions = _fractions(present, max_q) if max_q > 0 else []
-    r = discrimination(scores_q, totals)
+    r = discrimination(scores_q, totals, drawn)
     options = distractors(choice_counts, key or (), n) if choice_counts is not None else []
     stats = QuestionStats(
         n=n,
@@ -386,10 +440,10 @@ def question_stats(
         facility_ci=facility_ci(present, max_q),
         discrimination=r,
         discrimination_ci=discrimination_ci(r, n),
-        discriminative_efficiency=discriminative_efficiency(scores_q, totals),
+        discriminative_efficiency=discriminative_efficiency(scores_q, totals, drawn),
         options=tuple(options),
     )
-    return replace(stats, flags=tuple(flags(stats)))
+    return replace(stats, flags=tuple(flags(stats, min_flag_n)))
 
 
 def reliability(matrix: Sequence[Scores], maxes: Sequence[float]) -> Reliability:
@@ -460,12 +514,14 @@ def quiz_stats(
     max_total: float | None = None,
     choice_counts: Sequence[Mapping[str, int] | None] | None = None,
     keys: Sequence[Collection[str] | None] | None = None,
+    drawn: Sequence[bool] | None = None,
     bins: int = 10,
 ) -> QuizStats:
     """Statistics for a whole quiz; ``max_total`` defaults to the largest attempt's maximum.
 
     :param choice_counts: per question, how often each choice was picked (None: no choices).
     :param keys: per question, the correct choice labels (None: no choices).
+    :param drawn: per question, whether it was drawn at random.
     """
     k = len(maxes)
     _check_shape(matrix, k)
@@ -478,6 +534,7 @@ def quiz_stats(
         max_total = max(row_maxes, default=math.fsum(maxes))
     counts = choice_counts or [None] * k
     answer_keys = keys or [None] * k
+    random = drawn or [False] * k
     questions = tuple(
         question_stats(
             [row[i] for row in matrix],
@@ -485,12 +542,22 @@ def quiz_stats(
             totals,
             choice_counts=counts[i],
             key=answer_keys[i],
+            drawn=random[i],
         )
         for i in range(k)
     )
+    totals_summary = summary(totals, max_total)
+    rel = reliability(matrix, maxes)
+    error_ratio = standard_error = None
+    if rel.value is not None:
+        error_ratio = math.sqrt(1 - rel.value)
+        if totals_summary.sd is not None:
+            standard_error = error_ratio * totals_summary.sd
     return QuizStats(
-        summary=summary(totals, max_total),
+        summary=totals_summary,
         histogram=tuple(histogram(totals, max_total, bins)),
-        reliability=reliability(matrix, maxes),
+        reliability=rel,
         questions=questions,
+        error_ratio=error_ratio,
+        standard_error=standard_error,
     )

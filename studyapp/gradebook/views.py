@@ -28,7 +28,7 @@ from studyapp.core.errors import DomainError, NotFound
 from studyapp.db import get_session
 from studyapp.gradebook import csvformats, export, report, services
 from studyapp.gradebook.forms import OverrideForm
-from studyapp.gradebook.stats import DEFINITIONS
+from studyapp.gradebook.stats import DEFINITIONS, MIN_FLAG_N
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import Quiz
 
@@ -184,22 +184,35 @@ def override(quiz_id: int, user_id: int):
 def quiz_report(quiz_id: int):
     """Score distribution, reliability and per-question analysis, with definitions."""
     quiz = _quiz(quiz_id)
-    data = report.quiz_report(get_session(), quiz)
-    return render_template("gradebook/report.html", quiz=quiz, report=data, definitions=DEFINITIONS)
+    which = _which()
+    data = report.quiz_report(get_session(), quiz, which)
+    return render_template(
+        "gradebook/report.html",
+        quiz=quiz,
+        report=data,
+        definitions=DEFINITIONS,
+        choices=report.ATTEMPT_CHOICES,
+        min_flag_n=MIN_FLAG_N,
+    )
+
+
+def _which() -> str:
+    which = request.args.get("attempts", "graded")
+    return which if which in report.ATTEMPT_CHOICES else "graded"
 
 
 @bp.get("/quizzes/<int:quiz_id>/<any(responses, analysis):kind>.csv")
 @instructor_required
 def quiz_csv(quiz_id: int, kind: str):
-    quiz_id = _quiz(quiz_id).id
+    quiz_id, which = _quiz(quiz_id).id, _which()
 
     def build(session: Session) -> csvformats.Table:
         quiz = session.get(Quiz, quiz_id)
         if kind == "responses":
             return export.responses_table(session, quiz)
-        data = report.quiz_report(session, quiz)
+        data = report.quiz_report(session, quiz, which)
         return csvformats.analysis(
-            csvformats.analysis_row(i + 1, c.label, c.type, c.stats)
+            csvformats.analysis_row(i + 1, c.label, c.type, c.stats, c.drawn)
             for i, c in enumerate(data.columns)
         )
 

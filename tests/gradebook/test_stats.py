@@ -304,13 +304,13 @@ def test_flags_a_distractor_chosen_more_than_the_key():
 
 
 def test_flags_negative_discrimination_too_hard_and_too_easy():
-    hard = stats.question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1])
+    hard = stats.question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1], min_flag_n=1)
     assert hard.discrimination is not None and hard.discrimination < 0
     texts = " ".join(hard.flags)
     assert "students who did well overall tended to get this wrong — check the key" in texts
     # r = -0.98: even the 95% interval stays below 0, so no "chance" caveat
     assert "chance" not in texts
-    weak = stats.question_stats([1, 0, 0, 1, 1, 0], 1, [3, 4, 3, 2, 3, 1])
+    weak = stats.question_stats([1, 0, 0, 1, 1, 0], 1, [3, 4, 3, 2, 3, 1], min_flag_n=1)
     assert weak.discrimination is not None and weak.discrimination < 0
     assert weak.flags[0].endswith("With 6 students this may also be chance.")
     very_hard = stats.question_stats([0] * 9 + [1], 1, list(range(10)))
@@ -322,8 +322,22 @@ def test_flags_negative_discrimination_too_hard_and_too_easy():
 
 
 def test_flags_take_a_question_stats():
-    q = stats.question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1])
-    assert stats.flags(q) == list(q.flags)
+    q = stats.question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1], min_flag_n=1)
+    assert stats.flags(q, min_n=1) == list(q.flags)
+
+
+def test_no_flags_below_the_minimum_number_of_answers():
+    # One student picking B over the key A is not evidence about the key.
+    one = stats.question_stats([0], 1, [0], choice_counts={"B": 1}, key={"A"})
+    assert one.flags == ()
+    n = stats.MIN_FLAG_N
+    below = stats.question_stats(
+        [0] * (n - 1), 1, list(range(n - 1)), choice_counts={"B": n - 1}, key={"A"}
+    )
+    assert below.flags == ()
+    at = stats.question_stats([0] * n, 1, list(range(n)), choice_counts={"B": n}, key={"A"})
+    assert any(f.startswith(f"More students chose B ({n})") for f in at.flags)
+    assert str(n) in stats.DEFINITIONS["flags"]
 
 
 # --- whole quiz ------------------------------------------------------------------------
