@@ -1,18 +1,31 @@
 """What a student knows: mastery per bank and tag, reviews due, activity, quiz history.
 
-Mastery of a question is the FSRS retrievability of its card now (the predicted chance of
-recalling it); a question never studied counts 0. Mastery of a bank or tag is the mean over
-its active questions that study mode uses. "Seen" is the share of those with a card.
+Mastery of a question is the predicted chance of recalling it at the *horizon*: tomorrow
+(24 hours from now), or the class's exam date when one is set and still ahead. It is the
+FSRS retrievability of the student's card at that moment, counted only while the latest
+answer to the question was right; a question whose latest answer was wrong (rated Again)
+counts 0 until it is answered right again, and so does one never studied.
+
+Retrievability *now* cannot serve: a card rated Again a minute ago has retrievability 1.
+Even at tomorrow FSRS's forgetting curve is deliberately flat after a lapse (about 0.77
+after a first wrong answer), so on its own it would call a question just missed mostly
+known. A question counted 0 for a wrong answer is always due today (FSRS brings it back
+within minutes), so "due" and mastery agree: a card is due before the horizon when its
+predicted recall there has fallen below the 90% the scheduler aims for, or when it lapsed.
+
+Mastery of a bank or tag is the mean over its active questions that study mode uses.
+"Seen" is the share of those with a card.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from fsrs import Card
+from fsrs import Card, Rating
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,9 +35,11 @@ from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.quizzes.models import Quiz
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
-from studyapp.study.services import STUDY_TYPES, make_scheduler
+from studyapp.study.services import STUDY_TYPES, exam_caps, make_scheduler
 
 CALENDAR_DAYS = 84
+#: Mastery looks this far ahead when no exam date is set.
+HORIZON = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -36,19 +51,56 @@ class Mastery:
 
 
 def _retrievability(
-    cards: dict[int, StudyCard], question_ids: list[int], at: datetime
+    cards: dict[int, StudyCard],
+    question_ids: list[int],
+    at: datetime | Mapping[int, datetime],
+    right: Mapping[int, bool] | None = None,
 ) -> list[float]:
+    """Each question's mastery: predicted recall at ``at`` (one time, or one per question),
+    0 when never studied or when ``right`` says its latest answer was wrong."""
     scheduler = make_scheduler(False)
     values = []
     for qid in question_ids:
         card = cards.get(qid)
-        if card is None or card.last_review_at is None:
+        if card is None or card.last_review_at is None or (right and not right.get(qid, True)):
             values.append(0.0)
-        else:
-            values.append(
-                scheduler.get_card_retrievability(Card.from_dict(card.fsrs), current_datetime=at)
-            )
+            continue
+        when = at if isinstance(at, datetime) else at[qid]
+        values.append(
+            scheduler.get_card_retrievability(Card.from_dict(card.fsrs), current_datetime=when)
+        )
     return values
+
+
+def horizon(now: datetime, exam: datetime | None) -> datetime:
+    """When mastery is predicted for: the exam if one is ahead, else tomorrow."""
+    return exam if exam is not None and exam > now else now + HORIZON
+
+
+def bank_horizons(
+    session: Session, user: User, bank_ids: Collection[int], now: datetime
+) -> dict[int, datetime]:
+    """Per bank, the horizon for this student: the earliest exam ahead of a class that
+    studies it, else tomorrow."""
+    exams = exam_caps(session, user, now)
+    return {b: horizon(now, exams.get(b)) for b in bank_ids}
+
+
+def latest_right(session: Session, user_ids: list[int]) -> dict[int, dict[int, bool]]:
+    """Per student and question: whether the latest applied answer was right (not Again)."""
+    latest = (
+        select(func.max(StudyReview.id))
+        .where(StudyReview.user_id.in_(user_ids), StudyReview.status == ReviewStatus.APPLIED)
+        .group_by(StudyReview.card_id)
+    )
+    result: dict[int, dict[int, bool]] = defaultdict(dict)
+    for uid, qid, rating in session.execute(
+        select(StudyReview.user_id, StudyReview.question_id, StudyReview.rating).where(
+            StudyReview.id.in_(latest)
+        )
+    ):
+        result[uid][qid] = rating is not None and rating > int(Rating.Again)
+    return result
 
 
 def bank_questions(session: Session, bank_ids: set[int]) -> list[tuple[int, int, list[str]]]:
@@ -84,18 +136,25 @@ def mastery_table(
     questions: list[tuple[int, int, list[str]]],
     cards: dict[int, StudyCard],
     labels: dict[int, str],
-    at: datetime,
+    horizons: Mapping[int, datetime],
+    right: Mapping[int, bool],
 ) -> tuple[list[Mastery], list[Mastery]]:
-    """Mastery per bank and per tag for one student."""
+    """Mastery per bank and per tag for one student.
+
+    :param horizons: bank id -> when recall is predicted for (see `bank_horizons`).
+    :param right: question id -> whether the latest answer was right.
+    """
     by_bank: dict[int, list[int]] = defaultdict(list)
     by_tag: dict[str, list[int]] = defaultdict(list)
+    at: dict[int, datetime] = {}
     for qid, bid, tags in questions:
         by_bank[bid].append(qid)
+        at[qid] = horizons[bid]
         for tag in tags:
             by_tag[tag].append(qid)
 
     def row(label: str, ids: list[int]) -> Mastery:
-        values = _retrievability(cards, ids, at)
+        values = _retrievability(cards, ids, at, right)
         seen = sum(1 for q in ids if q in cards and cards[q].last_review_at is not None)
         return Mastery(label, len(ids), seen, sum(values) / len(values) if values else 0.0)
 
@@ -224,14 +283,32 @@ def most_missed(
     return [(questions[qid], wrong, total) for qid, wrong, total in ranked]
 
 
+def student_mastery(
+    session: Session,
+    user: User,
+    questions: list[tuple[int, int, list[str]]],
+    labels: dict[int, str],
+    now: datetime,
+) -> tuple[list[Mastery], list[Mastery]]:
+    """One student's mastery per bank and tag at each bank's horizon."""
+    cards = user_cards(session, [user.id]).get(user.id, {})
+    horizons = bank_horizons(session, user, {bid for _, bid, _ in questions}, now)
+    right = latest_right(session, [user.id]).get(user.id, {})
+    return mastery_table(questions, cards, labels, horizons, right)
+
+
 def predicted_recall(
     cards_by_user: dict[int, dict[int, StudyCard]],
     user_ids: list[int],
     question_ids: list[int],
     at: datetime,
+    right_by_user: Mapping[int, Mapping[int, bool]] | None = None,
 ) -> float:
-    """Mean predicted recall at ``at`` over students and questions (unstudied count 0)."""
+    """Mean mastery at ``at`` over students and questions (unstudied and lapsed count 0)."""
+    rights = right_by_user or {}
     values = [
-        v for uid in user_ids for v in _retrievability(cards_by_user.get(uid, {}), question_ids, at)
+        v
+        for uid in user_ids
+        for v in _retrievability(cards_by_user.get(uid, {}), question_ids, at, rights.get(uid, {}))
     ]
     return sum(values) / len(values) if values else 0.0

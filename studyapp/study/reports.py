@@ -21,7 +21,7 @@ class ClassReport:
     students: list[User]
     banks: list[bank_models.Bank]
     tags: list[str]
-    #: (tag, student id) -> mastery 0..1
+    #: (tag, student id) -> mastery 0..1 at the class's horizon (exam date, else tomorrow)
     matrix: dict[tuple[str, int], float]
     tag_means: dict[str, float]
     missed: list[tuple[bank_models.Question, int, int]]
@@ -56,8 +56,10 @@ def class_report(session: Session, course: Course, now: datetime) -> ClassReport
             by_tag[tag].append(qid)
     ids = [s.id for s in students]
     cards = progress.user_cards(session, ids)
+    right = progress.latest_right(session, ids)
+    at = progress.horizon(now, course.exam_at)
     matrix = {
-        (tag, uid): progress.predicted_recall(cards, [uid], qids, now)
+        (tag, uid): progress.predicted_recall(cards, [uid], qids, at, right)
         for tag, qids in by_tag.items()
         for uid in ids
     }
@@ -67,7 +69,9 @@ def class_report(session: Session, course: Course, now: datetime) -> ClassReport
     tags = sorted(by_tag, key=lambda t: tag_means[t])
     exam = course.exam_at if course.exam_at and course.exam_at > now else None
     exam_recall = {
-        b.id: (progress.predicted_recall(cards, ids, by_bank[b.id], exam) if exam else None)
+        b.id: (
+            progress.predicted_recall(cards, ids, by_bank[b.id], exam, right) if exam else None
+        )
         for b in banks
     }
     return ClassReport(

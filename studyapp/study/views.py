@@ -155,9 +155,8 @@ def _progress_page(user, course):
     if course is not None:
         banks = {b.id: b for b in banks_by_course.get(course.id, [])}
     questions = progress.bank_questions(session, set(banks))
-    cards = progress.user_cards(session, [user.id]).get(user.id, {})
-    by_bank, by_tag = progress.mastery_table(
-        questions, cards, {i: b.title for i, b in banks.items()}, now
+    by_bank, by_tag = progress.student_mastery(
+        session, user, questions, {i: b.title for i, b in banks.items()}, now
     )
     due_today, due_week = progress.due_counts(session, user, now, tz)
     return render_template(

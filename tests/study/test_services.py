@@ -152,7 +152,7 @@ def test_mastery_is_mean_retrievability_with_unseen_as_zero(session, student, ba
     questions = progress.bank_questions(session, {bank.id})
     cards = progress.user_cards(session, [student.id])[student.id]
     banks, tags = progress.mastery_table(
-        questions, cards, {bank.id: "Quiz bank"}, NOW + timedelta(days=1)
+        questions, cards, {bank.id: "Quiz bank"}, {bank.id: NOW + timedelta(days=1)}, {}
     )
     (row,) = banks
     assert (row.questions, row.seen) == (4, 1)
