@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from studyapp.attempts.models import Attempt
 from studyapp.attempts.services import ShownQuestion, question_of, shown_questions
 from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.types import key_view
+from studyapp.core.numbers import to_decimal
 from studyapp.quizzes.models import GradingPolicy, QuizStatus, ReviewContent, ReviewTiming
 
 
@@ -64,7 +66,8 @@ def kept_score(attempts: list[Attempt], policy: GradingPolicy) -> float | None:
         return scores[0]
     if policy == GradingPolicy.LAST:
         return scores[-1]
-    return round(sum(scores) / len(scores), 4)
+    # Unrounded (added in decimal): pages and files round once, half up, when they show it.
+    return float(sum((to_decimal(s) for s in scores), Decimal(0)) / len(scores))
 
 
 @dataclass(frozen=True)

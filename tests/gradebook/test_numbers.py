@@ -352,3 +352,17 @@ def test_export_statements_per_chunk_match_the_docs(app, session, course):
     bench = (ROOT / "bench" / "README.md").read_text()
     words = {6: "six", 7: "seven", 8: "eight"}[export.STATEMENTS_PER_CHUNK]
     assert re.search(rf"\b{words} statements per chunk", bench)
+
+
+def test_an_average_is_kept_unrounded_until_shown():
+    from types import SimpleNamespace
+
+    from studyapp.attempts.review import kept_score
+
+    done = [
+        SimpleNamespace(is_preview=False, is_open=False, score=s, number=n)
+        for n, s in ((1, 1.0), (2, 2.0), (3, 2.0), (4, 2.375))
+    ]
+    # The grade keeps every digit (1.84375, not 1.8438): pages and files round it once.
+    assert kept_score(done, GradingPolicy.AVERAGE) == 1.84375
+    assert numbers.format_number(kept_score(done, GradingPolicy.AVERAGE)) == "1.84"
