@@ -146,9 +146,7 @@ def quiz_report(session: Session, quiz: Quiz, which: str = "graded") -> QuizRepo
     times = [(a.submitted_at - a.started_at).total_seconds() for a in kept if a.submitted_at]
     mean_time = timedelta(seconds=fmean(times)) if times else None
     completed = len({a.user_id for a in kept})
-    return QuizReport(
-        quiz, quiz_stats, columns, completed, enrolled, mean_time, which, awaiting
-    )
+    return QuizReport(quiz, quiz_stats, columns, completed, enrolled, mean_time, which, awaiting)
 
 
 def _picked(row: AttemptQuestion) -> list[str]:

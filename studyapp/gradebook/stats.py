@@ -36,6 +36,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from statistics import fmean, median, stdev
 
+from studyapp.core.numbers import format_number
 from studyapp.gradebook.intervals import Interval, discrimination_ci, mean_interval, wilson
 
 TOO_HARD = 0.2
@@ -259,7 +260,7 @@ def histogram(values: Sequence[float], max_value: float, bins: int = 10) -> list
 
 
 def _pct_text(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return format_number(value, 1)
 
 
 def _present(scores: Scores) -> list[float]:
@@ -314,9 +315,7 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def discrimination(
-    scores_q: Scores, totals: Sequence[float], drawn: bool = False
-) -> float | None:
+def discrimination(scores_q: Scores, totals: Sequence[float], drawn: bool = False) -> float | None:
     """Moodle's discrimination index: r between question score and rest-of-test score
     (the whole total for a question drawn at random)."""
     item, rest = _item_and_rest(scores_q, totals, drawn)
@@ -375,8 +374,8 @@ def flags(question_stats: QuestionStats, min_n: int = MIN_FLAG_N) -> list[str]:
     r = stats.discrimination
     if r is not None and r < 0:
         message = (
-            f"Negative discrimination ({r:.2f}): students who did well overall tended to get "
-            "this wrong — check the key."
+            f"Negative discrimination ({format_number(r, 2, trim=False)}): students who did "
+            "well overall tended to get this wrong — check the key."
         )
         if stats.discrimination_ci is None or stats.discrimination_ci.high > 0:
             message += f" With {stats.n} students this may also be chance."
@@ -385,13 +384,13 @@ def flags(question_stats: QuestionStats, min_n: int = MIN_FLAG_N) -> list[str]:
     f = stats.facility
     if f is not None and f < TOO_HARD:
         found.append(
-            f"Very hard: students earned {f:.0%} of the marks. Information, not an error: "
-            "check that it was meant to be this hard."
+            f"Very hard: students earned {format_number(100 * f, 0)}% of the marks. "
+            "Information, not an error: check that it was meant to be this hard."
         )
     if f is not None and f > TOO_EASY:
         found.append(
-            f"Very easy: students earned {f:.0%} of the marks. Information, not an error: "
-            "it tells you little about who knows the material."
+            f"Very easy: students earned {format_number(100 * f, 0)}% of the marks. "
+            "Information, not an error: it tells you little about who knows the material."
         )
     return found
 

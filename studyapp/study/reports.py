@@ -69,9 +69,7 @@ def class_report(session: Session, course: Course, now: datetime) -> ClassReport
     tags = sorted(by_tag, key=lambda t: tag_means[t])
     exam = course.exam_at if course.exam_at and course.exam_at > now else None
     exam_recall = {
-        b.id: (
-            progress.predicted_recall(cards, ids, by_bank[b.id], exam, right) if exam else None
-        )
+        b.id: (progress.predicted_recall(cards, ids, by_bank[b.id], exam, right) if exam else None)
         for b in banks
     }
     return ClassReport(
