@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -16,12 +16,23 @@ CSP = (
 
 
 def add_security_headers(response: Response) -> Response:
-    """No inline script, no framing, no MIME sniffing, no referrer leaks to other sites."""
+    """No inline script, no framing, no sniffing, no referrer leaks, no caching of pages; HSTS."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static":
+        # Every page may show someone's data (and the login page a CSRF token): no copy in
+        # any cache, and none in the back/forward cache after logout. Static files, which
+        # hold nothing private, stay cacheable.
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        # Only once the site is on HTTPS (the same switch as secure cookies): a year, and
+        # the subdomains too, so no later visit starts over plain HTTP.
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     return response
 
 
