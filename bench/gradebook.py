@@ -71,7 +71,6 @@ def seed(app, students: int, quiz_count: int, questions: int) -> tuple[int, str,
                 "role": Role.STUDENT,
                 "is_admin": False,
                 "password_hash": hashed,
-                "session_token": f"t{i}",
                 "timezone": "UTC",
                 "created_at": utcnow(),
             }

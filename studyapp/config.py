@@ -27,6 +27,8 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 # Whole-request cap; uploads also have their own, smaller limits.
 MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 ROSTER_MAX_BYTES = 1024 * 1024
+# Students per roster upload; a 1 MB file of short rows holds about 20,000.
+ROSTER_MAX_ROWS = 25_000
 
 # Flask-Limiter: memory storage serves one process; use redis:// behind several workers.
 RATELIMIT_STORAGE_URI = "memory://"

@@ -1,9 +1,14 @@
 """Import every model so the metadata is complete for Alembic and create_all."""
 
 from studyapp.attempts.models import Attempt, AttemptQuestion, ScoreChange  # noqa: F401
-from studyapp.auth.models import OneTimeToken, User  # noqa: F401
+from studyapp.auth.models import AccountEvent, LoginSession, OneTimeToken, User  # noqa: F401
 from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Reading  # noqa: F401
-from studyapp.classes.models import Course, CourseInstructor, Enrollment  # noqa: F401
+from studyapp.classes.models import (  # noqa: F401
+    ClassInvitation,
+    Course,
+    CourseInstructor,
+    Enrollment,
+)
 from studyapp.db import Base  # noqa: F401
 from studyapp.gradebook.models import GradeChange, GradeOverride  # noqa: F401
 from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401

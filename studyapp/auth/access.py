@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.setup",
         "auth.activate",
         "auth.reset",
+        "classes.invite",
         "classes.join",
         "core.healthz",
     }

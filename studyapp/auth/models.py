@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -25,10 +24,6 @@ class TokenPurpose(StrEnum):
     RESET = "reset"
 
 
-def _new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -42,14 +37,18 @@ class User(UserMixin, Base):
     student_number: Mapped[str | None] = mapped_column(String(64))
     #: Null until the account is activated through its one-time link.
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    #: Part of the login cookie; rotating it ends every other session.
-    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
+    #: The raw key of the login session this request runs in (not a column): set at login
+    #: and by the user loader, and put in the cookie by ``get_id``.
+    login_key = None  # a plain attribute: an annotation here would make it a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        if not self.login_key:
+            raise RuntimeError("log in through auth.services.start_session")
+        return f"{self.id}:{self.login_key}"
 
     @property
     def is_instructor(self) -> bool:
@@ -63,8 +62,51 @@ class User(UserMixin, Base):
     def is_activated(self) -> bool:
         return self.password_hash is not None
 
-    def rotate_session_token(self) -> None:
-        self.session_token = _new_session_token()
+
+class LoginSession(Base):
+    """One logged-in browser; the cookie carries its key, logout deletes the row.
+
+    Only a hash of the key is stored, so reading the table gives no working cookie.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditAction(StrEnum):
+    INVITE = "invite"
+    INVITE_LINK_MADE = "invite_link_made"
+    INVITE_LINK_USED = "invite_link_used"
+    INVITE_ACCEPTED = "invite_accepted"
+    INVITE_DECLINED = "invite_declined"
+    PASSWORD_LINK_MADE = "password_link_made"  # noqa: S105 - an action name
+    PASSWORD_LINK_USED = "password_link_used"  # noqa: S105 - an action name
+    PASSWORD_LINK_REFUSED = "password_refused"  # noqa: S105 - an action name
+
+
+class AccountEvent(Base):
+    """Who did what to whose access, and when: invitations and one-time password links."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction))
+    #: Who acted; null for someone not logged in (the holder of a link).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The account acted on, where there is one.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: The class, by number only: the log outlives a deleted class.
+    course_id: Mapped[int | None]
+    #: The address an invitation went to (it may have no account).
+    email: Mapped[str | None] = mapped_column(String(254))
+    detail: Mapped[str] = mapped_column(String(200), default="")
 
 
 class OneTimeToken(Base):

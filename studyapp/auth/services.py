@@ -9,11 +9,19 @@ from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from flask import current_app, has_app_context
-from sqlalchemy import exists, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from studyapp.auth.models import OneTimeToken, Role, TokenPurpose, User
+from studyapp.auth import audit
+from studyapp.auth.models import (
+    AuditAction,
+    LoginSession,
+    OneTimeToken,
+    Role,
+    TokenPurpose,
+    User,
+)
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import BadCredentials, DomainError, DuplicateEmail, InvalidToken
 
@@ -41,6 +49,11 @@ def hash_password(password: str) -> str:
         current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else PASSWORD_HASH_METHOD
     )
     return generate_password_hash(password, method=method)
+
+
+def hash_and_discard(password: str) -> None:
+    """Spend the time a new account's password hash takes, for paths that must not be faster."""
+    hash_password(password)
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -100,10 +113,58 @@ def set_timezone(session: Session, user: User, name: str | None) -> None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Set a new password and end every other session of this user."""
+    """Set a new password and end every session of this user (log in again to get a new one)."""
     user.password_hash = hash_password(password)
-    user.rotate_session_token()
+    end_all_sessions(session, user)
     session.flush()
+
+
+def start_session(session: Session, user: User, max_age: timedelta) -> str:
+    """Open a server-side login session for ``user`` and return its key for the cookie.
+
+    The user's sessions older than ``max_age`` (the longest a cookie lives) are deleted
+    on the way, so the table holds only sessions a cookie could still name.
+    """
+    session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.created_at < utcnow() - max_age
+        )
+    )
+    raw = secrets.token_urlsafe(24)
+    session.add(LoginSession(user_id=user.id, key_hash=hash_token(raw)))
+    session.flush()
+    user.login_key = raw
+    return raw
+
+
+def get_session_user(session: Session, user_id: int, key: str) -> User | None:
+    """The activated user whose login session has this key, or None once it has ended."""
+    user = session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == user_id, LoginSession.key_hash == hash_token(key))
+    )
+    if user is None or not user.is_activated:
+        return None
+    user.login_key = key
+    return user
+
+
+def end_session(session: Session, user: User) -> None:
+    """Delete the login session this request runs in: its cookies stop working."""
+    if user.login_key:
+        session.execute(
+            delete(LoginSession).where(
+                LoginSession.user_id == user.id, LoginSession.key_hash == hash_token(user.login_key)
+            )
+        )
+        user.login_key = None
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Delete every login session of ``user``, on every device."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    user.login_key = None
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
@@ -113,7 +174,8 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     set_password(session, user, new)
 
 
-def _hash_token(raw: str) -> str:
+def hash_token(raw: str) -> str:
+    """The stored form of a one-time key (SHA-256): the raw key is never kept."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -130,7 +192,7 @@ def issue_token(
     session.add(
         OneTimeToken(
             purpose=purpose,
-            token_hash=_hash_token(raw),
+            token_hash=hash_token(raw),
             user=user,
             created_by_id=created_by.id if created_by else None,
             expires_at=utcnow() + ttl,
@@ -157,7 +219,7 @@ def peek_token(session: Session, raw: str, purpose: TokenPurpose) -> OneTimeToke
     """Return a usable token without spending it, or raise InvalidToken."""
     token = session.scalar(
         select(OneTimeToken).where(
-            OneTimeToken.token_hash == _hash_token(raw), OneTimeToken.purpose == purpose
+            OneTimeToken.token_hash == hash_token(raw), OneTimeToken.purpose == purpose
         )
     )
     if token is None or not token.is_usable(utcnow()):
@@ -198,6 +260,13 @@ def complete_token_password(
     if token.user is None:
         raise InvalidToken("This link is not tied to an account.")
     set_password(session, token.user, password)
+    audit.record(
+        session,
+        AuditAction.PASSWORD_LINK_USED,
+        actor=None,
+        user=token.user,
+        detail=f"{purpose.value} link made by user {token.created_by_id}",
+    )
     return token.user
 
 
@@ -208,6 +277,9 @@ def create_instructor(
     if not admin.is_admin:
         raise DomainError("Only site administrators can create instructors.")
     user = create_user(session, email=email, name=name, role=Role.INSTRUCTOR)
+    audit.record(
+        session, AuditAction.PASSWORD_LINK_MADE, actor=admin, user=user, detail="new instructor"
+    )
     return issue_token(session, TokenPurpose.ACTIVATION, ttl, user=user, created_by=admin)
 
 

@@ -27,14 +27,19 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Find the user of a login cookie; a rotated session token logs the cookie out."""
-    uid, _, token = user_id.partition(":")
-    if not uid.isdigit():
+    """Find the user of a login cookie; a session ended by logout or a new password is gone."""
+    uid, _, key = user_id.partition(":")
+    if not uid.isdigit() or not key:
         return None
-    user = get_session().get(User, int(uid))
-    if user is None or not token or user.session_token != token or not user.is_activated:
-        return None
-    return user
+    return services.get_session_user(get_session(), int(uid), key)
+
+
+def log_in(user: User, remember: bool = False) -> None:
+    """Open a server-side session for ``user``, commit, and hand the browser its cookie."""
+    session = get_session()
+    services.start_session(session, user, current_app.config["REMEMBER_COOKIE_DURATION"])
+    session.commit()
+    login_user(user, remember=remember)
 
 
 def _login_account_key() -> str:
@@ -51,7 +56,8 @@ def _login_account_key() -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("classes.index"))
-    form = LoginForm()
+    # A class link or sign-up sends the visitor here with their address filled in.
+    form = LoginForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
         session = get_session()
         try:
@@ -59,14 +65,16 @@ def login():
         except DomainError as exc:
             form.password.errors.append(str(exc))
         else:
-            session.commit()
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    """End this session on the server too, so a copied cookie no longer works."""
+    services.end_session(get_session(), current_user)
+    get_session().commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
@@ -96,8 +104,7 @@ def setup(token: str):
             session.rollback()
             flash(str(exc), "error")
         else:
-            session.commit()
-            login_user(user)
+            log_in(user)
             flash("Welcome! Your instructor account is ready. Create your first class.", "success")
             return redirect(url_for("classes.create"))
     return render_template("auth/setup.html", form=form)
@@ -116,9 +123,8 @@ def _password_link(token: str, purpose: TokenPurpose, title: str):
         except DomainError as exc:
             session.rollback()
             return render_template("auth/link_invalid.html", message=str(exc)), 404
-        session.commit()
         logout_user()
-        login_user(user)
+        log_in(user)
         flash("Your password is set. You are logged in.", "success")
         return redirect(url_for("classes.index"))
     return render_template("auth/set_password.html", form=form, title=title, account=link.user)
@@ -147,9 +153,8 @@ def change_password():
         except DomainError as exc:
             form.current.errors.append(str(exc))
         else:
-            session.commit()
-            # Re-issue this device's cookie with the rotated token; others now fail.
-            login_user(current_user._get_current_object())
+            # Every session ended with the old password; this device gets a new one.
+            log_in(current_user._get_current_object())
             flash("Password changed. Your other sessions have been logged out.", "success")
             return redirect(url_for("classes.index"))
     return render_template("auth/change_password.html", form=form)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studyapp.auth.models import User
 from studyapp.core.clock import utcnow
+from studyapp.core.errors import DomainError
 from studyapp.db import Base, str_enum
 
 # No 0/O or 1/I/L: codes are read aloud and copied from a projector.
@@ -92,3 +93,45 @@ class Enrollment(Base):
     def reactivate(self) -> None:
         self.status = EnrollmentStatus.ACTIVE
         self.dropped_at = None
+
+
+class ClassInvitation(Base):
+    """A roster row: an address invited to a class, which its owner accepts or declines.
+
+    Nothing is enrolled until the owner of the address's account accepts after logging
+    in. The one-time link (only its hash is kept) lets a newcomer create that account;
+    it never changes an account that exists.
+    """
+
+    __tablename__ = "class_invitations"
+    __table_args__ = (UniqueConstraint("course_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    #: Case-folded, like users.email; found at each login of that address.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    student_number: Mapped[str | None] = mapped_column(String(64))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    link_expires_at: Mapped[datetime | None]
+    link_used_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None
+
+    def accept(self, now: datetime) -> None:
+        if not self.is_pending:
+            raise DomainError("This invitation was already answered.")
+        self.accepted_at = now
+
+    def decline(self, now: datetime) -> None:
+        if not self.is_pending:
+            raise DomainError("This invitation was already answered.")
+        self.declined_at = now

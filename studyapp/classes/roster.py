@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from studyapp.auth.services import is_valid_email, normalize_email
 
 HEADERS = (["email", "name"], ["email", "name", "student_id"])
+#: The longest cell the csv module reads (its own default); longer ones are a row error.
+MAX_CELL = 128 * 1024
+MAX_NAME = 200
+MAX_STUDENT_ID = 64
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,10 +46,34 @@ def _check_cells(number: int, cells: list[str]) -> list[str]:
     return problems
 
 
-def parse_roster(data: bytes, max_bytes: int) -> tuple[list[RosterRow], list[str]]:
+def _rows(reader) -> Iterator[tuple[int, list[str] | str]]:
+    """Number the rows; a row the csv module cannot read yields its problem instead."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            yield number, next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # An unclosed quote or a cell over MAX_CELL: say where, then stop (what follows
+            # an unclosed quote cannot be told apart from the cell).
+            yield number, f"row {number}: this row cannot be read ({exc}); is a quote unclosed?"
+            return
+
+
+def parse_roster(data: bytes, max_bytes: int, max_rows: int) -> tuple[list[RosterRow], list[str]]:
     """Return the rows and every problem found, each naming its row (the header is row 1)."""
     if len(data) > max_bytes:
         return [], [f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."]
+    # Counted on the bytes before any parsing, so an upload too long to import is refused
+    # at once; quoted line breaks only make this count higher, never lower.
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    if lines - 1 > max_rows:
+        return [], [
+            f"The file has {lines - 1} lines after the header; the limit is {max_rows} "
+            "students per upload. Split it into several files."
+        ]
     try:
         text = _decode(data)
     except ValueError as exc:
@@ -52,7 +81,10 @@ def parse_roster(data: bytes, max_bytes: int) -> tuple[list[RosterRow], list[str
     if not text.strip():
         return [], ["The file is empty. The first row must be: email,name[,student_id]"]
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().casefold() for h in next(reader)]
+    try:
+        header = [h.strip().casefold()[:40] for h in next(reader)]
+    except csv.Error:
+        header = ["(unreadable)"]
     if header not in HEADERS:
         return [], [
             f"row 1: the header is '{','.join(header)}'; it must be 'email,name' "
@@ -61,7 +93,10 @@ def parse_roster(data: bytes, max_bytes: int) -> tuple[list[RosterRow], list[str
     rows: list[RosterRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in _rows(reader):
+        if isinstance(cells, str):
+            problems.append(cells)
+            break
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(header):
@@ -75,8 +110,12 @@ def parse_roster(data: bytes, max_bytes: int) -> tuple[list[RosterRow], list[str
             row_problems.append(f"row {number}: '{cells[0][:60]}' is not a valid email address")
         if not name:
             row_problems.append(f"row {number}: the name is empty")
-        elif len(name) > 200:
-            row_problems.append(f"row {number}: the name is longer than 200 characters")
+        elif len(name) > MAX_NAME:
+            row_problems.append(f"row {number}: the name is longer than {MAX_NAME} characters")
+        if student_id and len(student_id) > MAX_STUDENT_ID:
+            row_problems.append(
+                f"row {number}: the student_id is longer than {MAX_STUDENT_ID} characters"
+            )
         if email in seen:
             row_problems.append(f"row {number}: {email} is already on row {seen[email]}")
         seen.setdefault(email, number)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from studyapp.auth import audit
 from studyapp.auth import services as auth
-from studyapp.auth.models import Role, TokenPurpose, User
+from studyapp.auth.models import AuditAction, Role, TokenPurpose, User
 from studyapp.classes.models import Course, CourseInstructor, Enrollment, EnrollmentStatus
-from studyapp.classes.roster import parse_roster
 from studyapp.core.clock import utcnow
-from studyapp.core.errors import DomainError, NotFound, RosterError, UnknownJoinCode
+from studyapp.core.errors import DomainError, NotFound, UnknownJoinCode
 
 
 def create_course(session: Session, instructor: User, *, name: str, term: str) -> Course:
@@ -163,9 +162,20 @@ def sign_up_with_code(
     name: str,
     password: str,
     timezone: str | None = None,
-) -> tuple[User, Course]:
-    """Create a student account through a join code; without a valid code there is no sign-up."""
+) -> tuple[User | None, Course]:
+    """Create a student account through a join code; without a valid code there is no sign-up.
+
+    An address that already has an account is not an error: that account is left as it
+    is, the password is hashed and thrown away so both paths take as long, and the caller
+    answers both the same way (log in to continue), so sign-up tells no one whether an
+    address is registered. Returns the new account, or None when there was one already.
+    """
     course = find_open_course(session, code)
+    if not auth.is_valid_email(auth.normalize_email(email)):
+        raise DomainError(f"'{email}' is not a valid email address.")
+    if auth.get_user_by_email(session, email) is not None:
+        auth.hash_and_discard(password)
+        return None, course
     user = auth.create_user(session, email=email, name=name, role=Role.STUDENT, password=password)
     auth.set_timezone(session, user, timezone)
     enroll(session, course, user)
@@ -198,78 +208,6 @@ def readd_student(session: Session, course: Course, user_id: int) -> Enrollment:
     return enrollment
 
 
-@dataclass
-class RosterImport:
-    created: list[User] = field(default_factory=list)
-    enrolled_existing: list[User] = field(default_factory=list)
-    already_enrolled: list[User] = field(default_factory=list)
-
-
-def import_roster(session: Session, course: Course, data: bytes, max_bytes: int) -> RosterImport:
-    """Create and enrol the students of a roster file: all of it, or nothing if any row is bad."""
-    rows, problems = parse_roster(data, max_bytes)
-    existing = {
-        u.email: u
-        for u in session.scalars(select(User).where(User.email.in_([r.email for r in rows])))
-    }
-    for row in rows:
-        user = existing.get(row.email)
-        if user is not None and user.role != Role.STUDENT:
-            problems.append(f"row {row.row}: {row.email} belongs to an instructor account")
-    if problems:
-        raise RosterError(sorted(problems, key=_row_number))
-    enrolled = {e.user_id: e for e in course.enrollments}
-    result = RosterImport()
-    for row in rows:
-        user = existing.get(row.email)
-        if user is None:
-            user = auth.create_user(
-                session,
-                email=row.email,
-                name=row.name,
-                role=Role.STUDENT,
-                student_number=row.student_id,
-            )
-            result.created.append(user)
-        elif user.id in enrolled and enrolled[user.id].is_active:
-            result.already_enrolled.append(user)
-            continue
-        else:
-            result.enrolled_existing.append(user)
-        enroll(session, course, user)
-    return result
-
-
-def _row_number(problem: str) -> int:
-    head = problem.split(":", 1)[0]
-    return int(head[4:]) if head.startswith("row ") and head[4:].isdigit() else 0
-
-
-def activation_links(
-    session: Session, course: Course, instructor: User, ttl: timedelta
-) -> list[tuple[User, str]]:
-    """Fresh activation tokens for the class's students who have not chosen a password yet.
-
-    Older unused links of these students stop working, so a lost file is
-    replaced by downloading again.
-    """
-    pending = [
-        e.user for e in list_roster(session, course) if e.is_active and not e.user.is_activated
-    ]
-    links = []
-    for user in pending:
-        auth.revoke_tokens(session, user, TokenPurpose.ACTIVATION)
-        links.append(
-            (
-                user,
-                auth.issue_token(
-                    session, TokenPurpose.ACTIVATION, ttl, user=user, created_by=instructor
-                ),
-            )
-        )
-    return links
-
-
 def create_reset_link(
     session: Session, course: Course, instructor: User, user_id: int, ttl: timedelta
 ) -> tuple[User, TokenPurpose, str]:
@@ -278,9 +216,47 @@ def create_reset_link(
     A student who never activated their account gets a fresh activation link instead.
     """
     student = get_enrollment(session, course, user_id).user
+    if not may_make_password_link(session, instructor, student):
+        audit.record(
+            session,
+            AuditAction.PASSWORD_LINK_REFUSED,
+            actor=instructor,
+            user=student,
+            course_id=course.id,
+        )
+        raise DomainError(
+            f"{student.name}'s account is also used outside the classes you teach, so only "
+            "a site administrator can make a password link for it."
+        )
     auth.revoke_tokens(session, student, TokenPurpose.RESET)
     purpose = TokenPurpose.RESET if student.is_activated else TokenPurpose.ACTIVATION
     if purpose is TokenPurpose.ACTIVATION:
         auth.revoke_tokens(session, student, purpose)
     raw = auth.issue_token(session, purpose, ttl, user=student, created_by=instructor)
+    audit.record(
+        session,
+        AuditAction.PASSWORD_LINK_MADE,
+        actor=instructor,
+        user=student,
+        course_id=course.id,
+        detail=f"{purpose.value} link",
+    )
     return student, purpose, raw
+
+
+def may_make_password_link(session: Session, instructor: User, student: User) -> bool:
+    """Whether ``instructor`` may set this account's password through a one-time link.
+
+    Site admins may. Other instructors only for an account every class of which (dropped
+    ones too) they teach: a password link hands over the whole site-wide account, so it
+    must not reach into anyone else's class.
+    """
+    if instructor.is_admin:
+        return True
+    taught = select(CourseInstructor.course_id).where(CourseInstructor.user_id == instructor.id)
+    elsewhere = session.scalar(
+        select(Enrollment.id)
+        .where(Enrollment.user_id == student.id, Enrollment.course_id.not_in(taught))
+        .limit(1)
+    )
+    return elsewhere is None

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from studyapp.attempts.listings import student_quizzes
 from studyapp.auth.access import instructor_required, student_required
-from studyapp.auth.forms import ConfirmForm
+from studyapp.auth.forms import ConfirmForm, SetPasswordForm
 from studyapp.auth.models import TokenPurpose
-from studyapp.classes import services
+from studyapp.classes import invitations, services
 from studyapp.classes.forms import CoInstructorForm, CourseForm, JoinForm, RosterForm, SignupForm
 from studyapp.classes.models import Course
 from studyapp.core.clock import utcnow
 from studyapp.core.csvfile import csv_response
-from studyapp.core.errors import DomainError, NotFound, RosterError
+from studyapp.core.errors import DomainError, InvalidToken, NotFound, RosterError
 from studyapp.core.uploads import read_upload
 from studyapp.db import get_session
 from studyapp.extensions import limiter
@@ -41,7 +41,12 @@ def index():
     quizzes = student_quizzes(session, current_user, utcnow())
     session.commit()  # attempts whose time ran out were just graded
     return render_template(
-        "classes/student_home.html", enrollments=enrollments, quizzes=quizzes, form=JoinForm()
+        "classes/student_home.html",
+        enrollments=enrollments,
+        quizzes=quizzes,
+        pending=invitations.list_pending_invitations(session, current_user),
+        form=JoinForm(),
+        action_form=ConfirmForm(),
     )
 
 
@@ -70,6 +75,7 @@ def manage(course_id: int):
         "classes/manage.html",
         course=course,
         roster=services.list_roster(session, course),
+        invited=invitations.list_course_invitations(session, course),
         instructors=services.list_course_instructors(session, course),
         quizzes=list_quizzes(session, course.id),
         co_form=CoInstructorForm(),
@@ -142,6 +148,10 @@ def password_link(course_id: int, user_id: int):
         )
     except NotFound:
         abort(404)
+    except DomainError as exc:
+        get_session().commit()  # the refusal is logged
+        flash(str(exc), "error")
+        return redirect(url_for("classes.manage", course_id=course.id))
     get_session().commit()
     endpoint = "auth.reset" if purpose is TokenPurpose.RESET else "auth.activate"
     link = url_for(endpoint, token=raw, _external=True)
@@ -151,44 +161,105 @@ def password_link(course_id: int, user_id: int):
 @bp.route("/teach/classes/<int:course_id>/roster", methods=["GET", "POST"])
 @instructor_required
 def roster(course_id: int):
-    """Upload a roster CSV; nothing is imported unless every row is valid."""
+    """Upload a roster CSV: every row is invited; nothing is written unless every row is valid."""
     course = _taught(course_id)
     form = RosterForm()
     problems: list[str] = []
     if form.validate_on_submit():
         session = get_session()
-        data = read_upload(form.file.data, current_app.config["ROSTER_MAX_BYTES"])
+        limit = current_app.config["ROSTER_MAX_BYTES"]
         try:
-            result = services.import_roster(
-                session, course, data, current_app.config["ROSTER_MAX_BYTES"]
+            # Committed chunk by chunk, after the whole file has been checked: a large
+            # roster must not hold the database (on SQLite: every writer) for its length.
+            result = invitations.import_roster(
+                session,
+                course,
+                current_user,
+                read_upload(form.file.data, limit),
+                max_bytes=limit,
+                max_rows=current_app.config["ROSTER_MAX_ROWS"],
+                end_chunk=session.commit,
             )
         except RosterError as exc:
             session.rollback()
             problems = exc.problems
         else:
-            session.commit()
             return render_template(
                 "classes/roster_done.html", course=course, result=result, action_form=ConfirmForm()
             )
-    return render_template("classes/roster.html", course=course, form=form, problems=problems)
+    page = render_template("classes/roster.html", course=course, form=form, problems=problems)
+    return page, 400 if problems else 200
 
 
-@bp.post("/teach/classes/<int:course_id>/roster/activation-links.csv")
+@bp.post("/teach/classes/<int:course_id>/roster/invitation-links.csv")
 @instructor_required
-def activation_links(course_id: int):
-    """Download fresh one-time activation links for students who have not activated yet."""
+def invitation_links(course_id: int):
+    """Download a fresh one-time class link for every invitation not yet answered."""
     course = _taught(course_id)
     session = get_session()
-    links = services.activation_links(
+    links = invitations.make_invitation_links(
         session, course, current_user, current_app.config["ACTIVATION_TOKEN_TTL"]
     )
     session.commit()
     rows = [
-        (u.email, u.name, u.student_number, url_for("auth.activate", token=raw, _external=True))
-        for u, raw in links
+        (i.email, i.name, i.student_number, url_for("classes.invite", token=raw, _external=True))
+        for i, raw in links
     ]
-    header = ("email", "name", "student_id", "activation_link")
-    return csv_response(f"activation-links-class-{course.id}.csv", header, rows)
+    header = ("email", "name", "student_id", "class_link")
+    return csv_response(f"class-links-class-{course.id}.csv", header, rows)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token: str):
+    """A class link: newcomers choose a password; everyone then logs in to accept."""
+    session = get_session()
+    try:
+        invitation = invitations.find_invitation_link(session, token, utcnow())
+    except InvalidToken as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 404
+    if current_user.is_authenticated:
+        try:
+            invitations.check_invitation_owner(invitation, current_user)
+        except DomainError as exc:
+            return render_template("auth/link_invalid.html", message=str(exc)), 403
+        return redirect(url_for("classes.invitations_page"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            invitations.use_invitation_link(session, token, form.password.data)
+        except InvalidToken as exc:
+            session.rollback()
+            return render_template("auth/link_invalid.html", message=str(exc)), 404
+        session.commit()
+        # The same answer whether the account was just created or already existed.
+        flash(f"Now log in as {invitation.email} to accept the invitation.", "info")
+        return redirect(url_for("auth.login", email=invitation.email))
+    return render_template("classes/invite.html", form=form, invitation=invitation)
+
+
+@bp.get("/invitations")
+@student_required
+def invitations_page():
+    """The classes that invited this student, to accept or decline."""
+    pending = invitations.list_pending_invitations(get_session(), current_user)
+    return render_template("classes/invitations.html", pending=pending, form=ConfirmForm())
+
+
+@bp.post("/invitations/<int:invitation_id>/<any(accept, decline):answer>")
+@student_required
+def answer_invitation(invitation_id: int, answer: str):
+    """Accept (join the class) or decline an invitation of one's own."""
+    session = get_session()
+    try:
+        invitation = invitations.answer_invitation(
+            session, current_user, invitation_id, answer == "accept"
+        )
+    except NotFound:
+        abort(404)
+    session.commit()
+    name = invitation.course.name
+    flash(f"You joined {name}." if answer == "accept" else f"You declined {name}.", "info")
+    return redirect(url_for("classes.invitations_page"))
 
 
 @bp.get("/classes/<int:course_id>")
@@ -228,9 +299,13 @@ def join():
             field.errors = [*field.errors, str(exc)]
         else:
             session.commit()
-            login_user(user)
-            flash(f"Welcome to {course.name}!", "success")
-            return redirect(url_for("classes.index"))
+            # Said the same way whether the address was new or had an account already.
+            flash(
+                f"Log in as {form.email.data.strip()} to open {course.name}. If this address "
+                "already had an account, use its password and join with the code.",
+                "info",
+            )
+            return redirect(url_for("auth.login", email=form.email.data.strip()))
     return render_template("classes/signup.html", form=form)
 
 

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from studyapp.auth import services
-from studyapp.auth.models import OneTimeToken, Role, TokenPurpose
+from studyapp.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose
+from studyapp.core.clock import utcnow
 from studyapp.core.errors import BadCredentials, DomainError, DuplicateEmail, InvalidToken
 from tests import factories
 
@@ -49,12 +50,32 @@ def test_account_without_password_cannot_log_in(session):
         services.authenticate(session, user.email, "")
 
 
-def test_changing_password_rotates_the_session_token(session):
+def test_changing_password_ends_every_login_session(session):
     user = factories.make_user(session)
-    before = user.get_id()
+    keys = [services.start_session(session, user, timedelta(days=1)) for _ in range(2)]
+    assert all(services.get_session_user(session, user.id, k) is user for k in keys)
     services.change_password(session, user, factories.PASSWORD, "a brand new password")
-    assert user.get_id() != before
+    assert [services.get_session_user(session, user.id, k) for k in keys] == [None, None]
     services.authenticate(session, user.email, "a brand new password")
+
+
+def test_login_sessions_store_only_a_hash_of_their_key(session):
+    user = factories.make_user(session)
+    key = services.start_session(session, user, timedelta(days=1))
+    stored = session.scalars(select(LoginSession.key_hash)).all()
+    assert stored == [services.hash_token(key)] and key not in stored
+    assert services.get_session_user(session, user.id, key + "x") is None
+    other = factories.make_user(session)
+    assert services.get_session_user(session, other.id, key) is None, "a key names one user"
+
+
+def test_logging_in_clears_that_users_expired_sessions(session):
+    user = factories.make_user(session)
+    old = services.start_session(session, user, timedelta(days=1))
+    session.execute(update(LoginSession).values(created_at=utcnow() - timedelta(days=2)))
+    services.start_session(session, user, timedelta(days=1))
+    assert services.get_session_user(session, user.id, old) is None
+    assert session.scalar(select(func.count()).select_from(LoginSession)) == 1
 
 
 def test_changing_password_needs_the_current_one(session):

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from studyapp.attempts import services as attempts
 from studyapp.banks.gift import import_gift
 from studyapp.banks.services import import_bank_text
-from studyapp.classes import services as classes
+from studyapp.classes import invitations
 from studyapp.core.clock import utcnow
 from studyapp.quizzes import services as quizzes
 from studyapp.study.models import CourseBank
@@ -69,8 +69,13 @@ def hostile_world(live_server):
     course = factories.make_course(session, teacher, name=f"Class {CORPUS[1]}", term=CORPUS[2])
     student = factories.make_user(session, name=f"Student {CORPUS[2]}")
     factories.make_enrollment(session, course, student)
-    classes.import_roster(
-        session, course, f'email,name\nr1@school.test,"Roster {CORPUS[0]}"\n'.encode(), 10**6
+    invitations.import_roster(
+        session,
+        course,
+        teacher,
+        f'email,name\nr1@school.test,"Roster {CORPUS[0]}"\n'.encode(),
+        max_bytes=10**6,
+        max_rows=10,
     )
     factories.make_bank(session, factories.QUIZ_BANK)  # for the readings
     bank = import_bank_text(session, _bank_text(), "evil.yaml", teacher)

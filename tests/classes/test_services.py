@@ -5,11 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.auth import services as auth
-from studyapp.auth.models import Role, TokenPurpose, User
-from studyapp.classes import services
-from studyapp.classes.models import JOIN_ALPHABET, EnrollmentStatus
-from studyapp.core.errors import DomainError, InvalidToken, NotFound, RosterError, UnknownJoinCode
+from studyapp.auth.models import User
+from studyapp.classes import invitations, services
+from studyapp.classes.models import JOIN_ALPHABET, ClassInvitation, EnrollmentStatus
+from studyapp.core.errors import DomainError, NotFound, RosterError, UnknownJoinCode
 from tests import factories
 
 MAX = 1024 * 1024
@@ -50,11 +49,15 @@ def test_sign_up_needs_a_valid_code_and_creates_nothing_without_it(session, cour
     assert session.scalar(select(User).where(User.email == "a@school.test")) is None
 
 
-def test_sign_up_with_a_taken_email_is_refused(session, course, student):
-    with pytest.raises(DomainError, match="already exists"):
-        services.sign_up_with_code(
-            session, course.join_code, email=student.email.upper(), name="B", password="x" * 12
-        )
+def test_sign_up_with_a_taken_email_leaves_that_account_alone(session, course, student):
+    other = factories.make_course(session)
+    before = (student.password_hash, student.name)
+    user, joined = services.sign_up_with_code(
+        session, other.join_code, email=student.email.upper(), name="B", password="x" * 12
+    )
+    assert user is None and joined is other
+    assert (student.password_hash, student.name) == before
+    assert [e.course_id for e in services.list_enrollments_of(session, student)] == [course.id]
 
 
 def test_instructors_cannot_join_as_students(session, course):
@@ -105,19 +108,15 @@ def _users(session) -> int:
     return session.scalar(select(func.count(User.id)))
 
 
-def test_roster_import_creates_pending_accounts(session, course):
-    data = b'email,name,student_id\nAli@School.test,Ali Veli,S-1\nbo@school.test,"Bo, Jr.",\n'
-    result = services.import_roster(session, course, data, MAX)
-    assert [u.email for u in result.created] == ["ali@school.test", "bo@school.test"]
-    ali = result.created[0]
-    assert ali.role == Role.STUDENT and not ali.is_activated and ali.student_number == "S-1"
-    assert result.created[1].name == "Bo, Jr."
+def _invitations(session) -> int:
+    return session.scalar(select(func.count(ClassInvitation.id)))
 
 
-def test_roster_enrols_existing_students_without_new_accounts(session, course):
-    other = factories.make_user(session, email="known@school.test")
-    result = services.import_roster(session, course, b"email,name\nKNOWN@school.test,Known\n", MAX)
-    assert result.enrolled_existing == [other] and not result.created
+def _import(session, course, data: bytes, max_rows: int = 1000):
+    instructor = course.instructors[0].user
+    return invitations.import_roster(
+        session, course, instructor, data, max_bytes=MAX, max_rows=max_rows
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,48 +132,68 @@ def test_roster_enrols_existing_students_without_new_accounts(session, course):
         (b"email,name\na@b.test,A\nA@B.test,B\n", "row 3: a@b.test is already on row 2"),
         (b'email,name\na@b.test,=HYPERLINK("x")\n', "row 2: '=HYPERLINK(\"x\")' starts with '='"),
         (b"email,name\na@b.test,@SUM(1)\n", "starts with '@'"),
+        (
+            b"email,name,student_id\na@b.test,A," + b"9" * 65 + b"\n",
+            "row 2: the student_id is longer than 64 characters",
+        ),
     ],
 )
 def test_bad_roster_names_the_row_and_imports_nothing(session, course, data, message):
     before = _users(session)
     with pytest.raises(RosterError) as exc:
-        services.import_roster(session, course, data, MAX)
+        _import(session, course, data)
     assert any(message in p for p in exc.value.problems), exc.value.problems
-    assert _users(session) == before
+    assert _users(session) == before and _invitations(session) == 0
 
 
 def test_one_bad_row_blocks_the_whole_file(session, course):
     data = b"email,name\ngood@school.test,Good\nbad-email,Bad\nfine@school.test,Fine\n"
-    before = _users(session)
     with pytest.raises(RosterError) as exc:
-        services.import_roster(session, course, data, MAX)
+        _import(session, course, data)
     assert exc.value.problems == ["row 3: 'bad-email' is not a valid email address"]
-    assert _users(session) == before
+    assert _invitations(session) == 0
 
 
 def test_oversized_roster_is_refused_unread(session, course):
     data = b"email,name\n" + b"x" * (10 * 1024 * 1024)
     with pytest.raises(RosterError, match="problem") as exc:
-        services.import_roster(session, course, data, MAX)
+        _import(session, course, data)
     assert "limit is 1024 KB" in exc.value.problems[0]
 
 
-def test_instructor_email_in_roster_is_a_row_error(session, course, instructor):
+def test_roster_with_too_many_rows_is_refused_up_front_naming_the_limit(session, course):
+    data = b"email,name\n" + b"".join(b"s%d@school.test,S\n" % i for i in range(11))
     with pytest.raises(RosterError) as exc:
-        services.import_roster(session, course, f"email,name\n{instructor.email},X\n".encode(), MAX)
-    assert exc.value.problems == [f"row 2: {instructor.email} belongs to an instructor account"]
+        _import(session, course, data, max_rows=10)
+    assert exc.value.problems == [
+        "The file has 11 lines after the header; the limit is 10 students per upload. "
+        "Split it into several files."
+    ]
+    assert _invitations(session) == 0
 
 
-def test_activation_links_only_for_pending_students_and_fresh_each_time(
-    session, course, instructor
-):
-    services.import_roster(session, course, b"email,name\nnew@school.test,New\n", MAX)
-    first = services.activation_links(session, course, instructor, timedelta(days=1))
-    assert [u.email for u, _ in first] == ["new@school.test"]
-    second = services.activation_links(session, course, instructor, timedelta(days=1))
-    with pytest.raises(InvalidToken):
-        auth.peek_token(session, first[0][1], TokenPurpose.ACTIVATION)
-    assert auth.peek_token(session, second[0][1], TokenPurpose.ACTIVATION)
+def test_roster_cell_over_128_kib_names_its_row_and_changes_nothing(session, course):
+    data = b"email,name\nok@school.test,Ok\nbig@school.test," + b"x" * (129 * 1024) + b"\n"
+    with pytest.raises(RosterError) as exc:
+        _import(session, course, data)
+    assert len(exc.value.problems) == 1
+    assert exc.value.problems[0].startswith("row 3: this row cannot be read (field larger than")
+    assert _invitations(session) == 0
+
+
+def test_unclosed_quote_names_its_row(session, course):
+    data = b'email,name\nok@school.test,Ok\nq@school.test,"never closed\n' + b"y," * 70_000
+    with pytest.raises(RosterError) as exc:
+        _import(session, course, data)
+    assert exc.value.problems[0].startswith("row 3: this row cannot be read")
+
+
+def test_a_file_wrong_throughout_lists_a_bounded_number_of_problems(session, course):
+    data = b"email,name\n" + b"".join(b"bad%d,B\n" % i for i in range(500))
+    with pytest.raises(RosterError) as exc:
+        _import(session, course, data)
+    assert len(exc.value.problems) == invitations.MAX_PROBLEMS_SHOWN + 1
+    assert exc.value.problems[-1] == "… and 400 more problems"
 
 
 def test_reset_link_only_for_students_of_the_class(session, course, instructor, student):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import os
 import stat
+from datetime import timedelta
 
 import pytest
 
 from studyapp import create_app
+from studyapp.auth import services as auth_services
 from tests import factories
 from tests.conftest import TEST_CONFIG, csrf_token, login
 
@@ -37,6 +39,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(csrf_app):
         s = csrf_app.extensions["studyapp.sessionmaker"]()
         teacher = factories.make_instructor(s, is_admin=True)
         course = factories.make_course(s, teacher)
+        auth_services.start_session(s, teacher, timedelta(days=1))
         s.commit()
     client = csrf_app.test_client()
     with client.session_transaction() as sess:
