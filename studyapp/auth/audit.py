@@ -22,6 +22,7 @@ class Entry:
     course_id: int | None = None
     email: str | None = None
     detail: str = ""
+    address: str | None = None
 
 
 def record(
@@ -33,8 +34,9 @@ def record(
     course_id: int | None = None,
     email: str | None = None,
     detail: str = "",
+    address: str | None = None,
 ) -> None:
-    """Log one action on an account or an invitation."""
+    """Log one action on an account or an invitation; ``address`` for requests without a login."""
     record_many(
         session,
         [
@@ -45,6 +47,7 @@ def record(
                 course_id,
                 email if email is not None else (user.email if user else None),
                 detail,
+                address,
             )
         ],
     )
@@ -62,6 +65,7 @@ def record_many(session: Session, entries: Iterable[Entry]) -> None:
             "course_id": e.course_id,
             "email": e.email,
             "detail": e.detail[:200],
+            "address": e.address[:45] if e.address else None,
         }
         for e in entries
     ]

@@ -107,6 +107,8 @@ class AccountEvent(Base):
     #: The address an invitation went to (it may have no account).
     email: Mapped[str | None] = mapped_column(String(254))
     detail: Mapped[str] = mapped_column(String(200), default="")
+    #: Where a request without a login came from (a link used): the only "who" there is.
+    address: Mapped[str | None] = mapped_column(String(45))
 
 
 class OneTimeToken(Base):

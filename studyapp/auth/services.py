@@ -253,9 +253,9 @@ def complete_setup(session: Session, raw: str, *, email: str, name: str, passwor
 
 
 def complete_token_password(
-    session: Session, raw: str, purpose: TokenPurpose, password: str
+    session: Session, raw: str, purpose: TokenPurpose, password: str, address: str | None = None
 ) -> User:
-    """Set a password through an activation or reset link."""
+    """Set a password through an activation or reset link (``address``: the request's, logged)."""
     token = spend_token(session, raw, purpose)
     if token.user is None:
         raise InvalidToken("This link is not tied to an account.")
@@ -266,6 +266,7 @@ def complete_token_password(
         actor=None,
         user=token.user,
         detail=f"{purpose.value} link made by user {token.created_by_id}",
+        address=address,
     )
     return token.user
 

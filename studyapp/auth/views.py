@@ -119,7 +119,9 @@ def _password_link(token: str, purpose: TokenPurpose, title: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.complete_token_password(session, token, purpose, form.password.data)
+            user = services.complete_token_password(
+                session, token, purpose, form.password.data, request.remote_addr
+            )
         except DomainError as exc:
             session.rollback()
             return render_template("auth/link_invalid.html", message=str(exc)), 404

@@ -211,7 +211,9 @@ def find_invitation_link(session: Session, raw: str, now: datetime) -> ClassInvi
     return invitation
 
 
-def use_invitation_link(session: Session, raw: str, password: str) -> ClassInvitation:
+def use_invitation_link(
+    session: Session, raw: str, password: str, address: str | None = None
+) -> ClassInvitation:
     """Spend a class link: create the invited address's account if it has none.
 
     An account that exists is left exactly as it is (its owner accepts by logging in);
@@ -249,6 +251,7 @@ def use_invitation_link(session: Session, raw: str, password: str) -> ClassInvit
         user=owner,
         course_id=invitation.course_id,
         detail=detail,
+        address=address,
     )
     session.flush()
     return invitation

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from studyapp.attempts.listings import student_quizzes
@@ -226,7 +235,7 @@ def invite(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            invitations.use_invitation_link(session, token, form.password.data)
+            invitations.use_invitation_link(session, token, form.password.data, request.remote_addr)
         except InvalidToken as exc:
             session.rollback()
             return render_template("auth/link_invalid.html", message=str(exc)), 404

@@ -75,12 +75,13 @@ def test_another_classs_instructor_cannot_take_over_a_student(app, session, cour
     assert login(owner, student.email).status_code == 302, "the owner's password still works"
     home = owner.get("/").get_data(as_text=True)
     assert their_class.name in home and "Accept and join" in home, "the owner decides"
-    actions = [e.action for e in audit.list_events(session, email=student.email)]
-    assert actions == [
-        AuditAction.INVITE,
-        AuditAction.INVITE_LINK_MADE,
-        AuditAction.INVITE_LINK_USED,
+    events = audit.list_events(session, email=student.email)
+    assert [(e.action, e.actor_id) for e in events] == [
+        (AuditAction.INVITE, intruder.id),
+        (AuditAction.INVITE_LINK_MADE, intruder.id),
+        (AuditAction.INVITE_LINK_USED, None),
     ]
+    assert events[2].address == "127.0.0.1" and events[2].user_id == student.id
 
 
 def _normalized(response, email: str) -> tuple[int, str | None, bytes]:

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("course_id", sa.Integer(), nullable=True),
         sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("detail", sa.String(length=200), nullable=False),
+        sa.Column("address", sa.String(length=45), nullable=True),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["users.id"],
