@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select, update
 
 from studyapp.auth import audit
 from studyapp.auth import services as auth
@@ -205,3 +205,31 @@ def test_a_one_megabyte_roster_imports_in_bounded_statements_per_chunk(app, sess
         written = [n for verb, n in log[begin:end] if verb == "INSERT"]
         assert max(written) <= invitations.CHUNK_ROWS
     assert session.scalar(select(func.count(ClassInvitation.id))) == rows
+
+
+def test_another_users_save_goes_through_between_chunks_of_a_large_import(app, session, course):
+    """On SQLite a writer waits for the whole transaction of another: with the import in
+    chunks, a save made while the import runs (here: between its chunks, on another
+    connection that waits at most 0.2 s) succeeds instead of being refused."""
+    other = factories.make_user(session)
+    session.commit()
+    url = app.config["DATABASE_URL"]
+    impatient = create_engine(
+        url, connect_args={"timeout": 0.2} if url.startswith("sqlite") else {}
+    )
+    saved: list[int] = []
+
+    def save_elsewhere() -> None:
+        with impatient.begin() as conn:
+            conn.execute(update(User).where(User.id == other.id).values(name=f"Saved {len(saved)}"))
+        saved.append(1)
+
+    def end_chunk() -> None:
+        session.commit()
+        save_elsewhere()
+
+    try:
+        result = _import(session, course, _roster(2_000), end_chunk=end_chunk, chunk_rows=500)
+    finally:
+        impatient.dispose()
+    assert result.invited == 2_000 and len(saved) == 4
