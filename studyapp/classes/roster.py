@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from studyapp.auth.services import is_valid_email, normalize_email
+from studyapp.core.csvfile import is_formula
 
 HEADERS = (["email", "name"], ["email", "name", "student_id"])
 #: The longest cell the csv module reads (its own default); longer ones are a row error.
 MAX_CELL = 128 * 1024
 MAX_NAME = 200
 MAX_STUDENT_ID = 64
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ def _decode(data: bytes) -> str:
 def _check_cells(number: int, cells: list[str]) -> list[str]:
     problems = []
     for cell in cells:
-        if cell.startswith(FORMULA_START):
+        # The same rule the exports guard with, so an e-mail such as -dash.lee@school.test
+        # imports here and matches again in Moodle's and Canvas's importers.
+        if is_formula(cell):
             problems.append(
                 f"row {number}: '{cell[:30]}' starts with {cell[0]!r}, which a spreadsheet "
                 "would run as a formula; remove that character"
