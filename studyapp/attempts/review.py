@@ -11,47 +11,13 @@ from sqlalchemy.orm import Session
 
 from studyapp.attempts.models import Attempt
 from studyapp.attempts.services import ShownQuestion, question_of, shown_questions
+from studyapp.attempts.visibility import ReviewAccess, key_visibility, review_access
 from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.types import key_view
 from studyapp.core.numbers import to_decimal
-from studyapp.quizzes.models import GradingPolicy, QuizStatus, ReviewContent, ReviewTiming
+from studyapp.quizzes.models import GradingPolicy
 
-
-@dataclass(frozen=True)
-class ReviewAccess:
-    score: bool
-    answers: bool
-    full: bool
-    message: str
-
-
-def review_access(
-    attempt: Attempt, now: datetime, rules_closes_at: datetime | None = None
-) -> ReviewAccess:
-    """What the student may see of a finished attempt now, by the quiz's review settings."""
-    quiz = attempt.quiz
-    if attempt.is_preview:
-        return ReviewAccess(True, True, True, "Preview: everything is shown.")
-    if attempt.is_open:
-        return ReviewAccess(False, False, False, "The attempt is still open.")
-    closes = rules_closes_at or quiz.closes_at
-    if quiz.review_timing == ReviewTiming.NEVER:
-        return ReviewAccess(
-            False, False, False, "Your instructor does not release results for this quiz."
-        )
-    if (
-        quiz.review_timing == ReviewTiming.AFTER_CLOSE
-        and quiz.status != QuizStatus.CLOSED
-        and (closes is None or now < closes)
-    ):
-        return ReviewAccess(False, False, False, "Results are released when the quiz closes.")
-    content = quiz.review_content
-    return ReviewAccess(
-        True,
-        content in (ReviewContent.ANSWERS, ReviewContent.FULL),
-        content == ReviewContent.FULL,
-        "",
-    )
+__all__ = ["ReviewAccess", "review_access", "kept_score", "review_rows"]
 
 
 def kept_score(attempts: list[Attempt], policy: GradingPolicy) -> float | None:
@@ -84,20 +50,33 @@ class ReviewRow:
     comment: str
 
 
-def review_rows(session: Session, attempt: Attempt, access: ReviewAccess) -> list[ReviewRow]:
-    """The review page's rows; key, feedback and explanation only when ``access`` allows."""
+def review_rows(
+    session: Session, attempt: Attempt, access: ReviewAccess, now: datetime | None = None
+) -> list[ReviewRow]:
+    """The review page's rows; key, feedback and explanation only when ``access`` allows.
+
+    A question another quiz still holds from this student (see attempts/visibility.py)
+    shows no key, points or feedback here either, whatever this quiz's settings say.
+    """
+    held = (
+        key_visibility(session, attempt.user, now, except_quiz_id=attempt.quiz_id).held
+        if now is not None and not attempt.is_preview and access.score
+        else frozenset()
+    )
     rows = []
     for shown in shown_questions(attempt):
         row = shown.row
         question = question_of(row)
-        full = access.full and question.source is not None
+        answers = access.answers and row.version.question_id not in held
+        detail = access.full and answers
+        full = detail and question.source is not None
         rows.append(
             ReviewRow(
                 shown=shown,
-                awarded=row.awarded if access.answers else None,
-                key=key_view(question) if access.answers else None,
-                result=row.result if access.full else None,
-                explanation=question.explanation if access.full else None,
+                awarded=row.awarded if answers else None,
+                key=key_view(question) if answers else None,
+                result=row.result if detail else None,
+                explanation=question.explanation if detail else None,
                 source=str(question.source) if full else None,
                 cited=paragraph_texts(session, question.source.reading, question.source.paragraphs)
                 if full

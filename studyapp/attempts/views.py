@@ -238,11 +238,12 @@ def review(attempt_id: int):
         return redirect(url_for("attempts.show", attempt_id=attempt.id))
     session = get_session()
     rules = services.rules_for(session, attempt.quiz, current_user)
-    access = review_access(attempt, utcnow(), rules.closes_at)
+    now = utcnow()
+    access = review_access(attempt, now, rules.closes_at)
     return render_template(
         "attempts/review.html",
         attempt=attempt,
         access=access,
-        rows=review_rows(session, attempt, access),
+        rows=review_rows(session, attempt, access, now),
         form_state=form_state,
     )

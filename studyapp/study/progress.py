@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fsrs import Card, Rating
@@ -31,11 +32,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt
 from studyapp.attempts.review import kept_score, review_access
+from studyapp.attempts.visibility import key_visibility
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
+from studyapp.classes.models import Course
 from studyapp.quizzes.models import Quiz
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
-from studyapp.study.services import STUDY_TYPES, exam_caps, make_scheduler
+from studyapp.study.services import (
+    STUDY_TYPES,
+    course_bank_ids,
+    exam_caps,
+    make_scheduler,
+    studyable_banks,
+)
 
 CALENDAR_DAYS = 84
 #: Mastery looks this far ahead when no exam date is set.
@@ -170,16 +179,22 @@ class Activity:
     total: int
 
 
-def activity(session: Session, user: User, now: datetime, tz: ZoneInfo) -> Activity:
-    """Reviews per local day over the last 12 weeks, and the current streak of days."""
+def activity(
+    session: Session, user: User, now: datetime, tz: ZoneInfo, only: set[int] | None = None
+) -> Activity:
+    """Reviews per local day over the last 12 weeks, and the current streak of days.
+
+    :param only: count only reviews of these questions.
+    """
     since = now - timedelta(days=CALENDAR_DAYS + 1)
-    stamps = session.scalars(
-        select(StudyReview.answered_at).where(
-            StudyReview.user_id == user.id,
-            StudyReview.answered_at >= since,
-            StudyReview.status == ReviewStatus.APPLIED,
-        )
-    ).all()
+    query = select(StudyReview.answered_at).where(
+        StudyReview.user_id == user.id,
+        StudyReview.answered_at >= since,
+        StudyReview.status == ReviewStatus.APPLIED,
+    )
+    if only is not None:
+        query = query.where(StudyReview.question_id.in_(only))
+    stamps = session.scalars(query).all()
     counts = Counter(s.astimezone(tz).date() for s in stamps)
     today = now.astimezone(tz).date()
     days = [
@@ -192,21 +207,33 @@ def activity(session: Session, user: User, now: datetime, tz: ZoneInfo) -> Activ
     return Activity(days, streak, sum(counts.values()))
 
 
-def due_counts(session: Session, user: User, now: datetime, tz: ZoneInfo) -> tuple[int, int]:
-    """Reviews due by the end of today and by the end of the coming week (local time)."""
+def due_counts(
+    session: Session,
+    user: User,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    hidden: frozenset[int] = frozenset(),
+    only: set[int] | None = None,
+) -> tuple[int, int]:
+    """Reviews due by the end of today and by the end of the coming week (local time).
+
+    :param hidden: questions whose cards are left out (a quiz still holds them).
+    :param only: count only cards of these questions.
+    """
     end_today = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time(), tz)
 
     def count(until: datetime) -> int:
-        return (
-            session.scalar(
-                select(func.count(StudyCard.id)).where(
-                    StudyCard.user_id == user.id,
-                    StudyCard.due_at < until,
-                    StudyCard.last_review_at.is_not(None),
-                )
-            )
-            or 0
+        query = select(func.count(StudyCard.id)).where(
+            StudyCard.user_id == user.id,
+            StudyCard.due_at < until,
+            StudyCard.last_review_at.is_not(None),
         )
+        if hidden:
+            query = query.where(StudyCard.question_id.not_in(hidden))
+        if only is not None:
+            query = query.where(StudyCard.question_id.in_(only))
+        return session.scalar(query) or 0
 
     return count(end_today), count(end_today + timedelta(days=6))
 
@@ -223,9 +250,14 @@ class QuizResult:
         return 100 * self.score / self.max_score if self.max_score else 0.0
 
 
-def quiz_history(session: Session, user: User, now: datetime) -> list[QuizResult]:
-    """The student's kept quiz scores whose release the quiz's settings allow, oldest first."""
-    attempts = session.scalars(
+def quiz_history(
+    session: Session, user: User, now: datetime, course_ids: set[int] | None = None
+) -> list[QuizResult]:
+    """The student's kept quiz scores whose release the quiz's settings allow, oldest first.
+
+    :param course_ids: only quizzes of these classes (an instructor sees their own classes).
+    """
+    query = (
         select(Attempt)
         .options(selectinload(Attempt.quiz))
         .where(
@@ -234,7 +266,10 @@ def quiz_history(session: Session, user: User, now: datetime) -> list[QuizResult
             Attempt.submitted_at.is_not(None),
         )
         .order_by(Attempt.submitted_at)
-    ).all()
+    )
+    if course_ids is not None:
+        query = query.join(Quiz, Quiz.id == Attempt.quiz_id).where(Quiz.course_id.in_(course_ids))
+    attempts = session.scalars(query).all()
     by_quiz: dict[int, list[Attempt]] = defaultdict(list)
     for a in attempts:
         by_quiz[a.quiz_id].append(a)
@@ -312,3 +347,41 @@ def predicted_recall(
         for v in _retrievability(cards_by_user.get(uid, {}), question_ids, at, rights.get(uid, {}))
     ]
     return sum(values) / len(values) if values else 0.0
+
+
+def progress_page(
+    session: Session, user: User, now: datetime, tz: ZoneInfo, course: Course | None = None
+) -> dict[str, Any]:
+    """What a progress page shows: the student's own, or one class's view of a student.
+
+    The student sees every class but nothing a quiz still holds from them (see
+    attempts/visibility.py). An instructor (``course`` given) sees only that class: its
+    banks, its quizzes, and due reviews and activity on its banks' questions.
+    """
+    if course is None:
+        vis = key_visibility(session, user, now)
+        banks = {b.id: b for bs in studyable_banks(session, user).values() for b in bs}
+        questions = [q for q in bank_questions(session, set(banks)) if q[0] not in vis.held]
+        only, hidden, course_ids = None, vis.held, None
+    else:
+        bank_ids = course_bank_ids(session, [course.id], with_quizzes=True)[course.id]
+        banks = {
+            b.id: b
+            for b in session.scalars(
+                select(bank_models.Bank).where(bank_models.Bank.id.in_(bank_ids))
+            )
+        }
+        questions = bank_questions(session, set(banks))
+        only, hidden, course_ids = {q[0] for q in questions}, frozenset(), {course.id}
+    by_bank, by_tag = student_mastery(
+        session, user, questions, {i: b.title for i, b in banks.items()}, now
+    )
+    due_today, due_week = due_counts(session, user, now, tz, hidden=hidden, only=only)
+    return {
+        "by_bank": by_bank,
+        "by_tag": by_tag,
+        "activity": activity(session, user, now, tz, only),
+        "due_today": due_today,
+        "due_week": due_week,
+        "history": quiz_history(session, user, now, course_ids),
+    }

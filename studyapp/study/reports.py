@@ -39,7 +39,7 @@ def class_report(session: Session, course: Course, now: datetime) -> ClassReport
             .order_by(User.name)
         )
     )
-    bank_ids = course_bank_ids(session, [course.id])[course.id]
+    bank_ids = course_bank_ids(session, [course.id], with_quizzes=True)[course.id]
     banks = list(
         session.scalars(
             select(bank_models.Bank)

@@ -19,6 +19,7 @@ from fsrs import Card, Rating, Scheduler
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from studyapp.attempts.visibility import KeyVisibility, key_visibility
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.banks.content import question_from_doc
@@ -61,13 +62,22 @@ def active_courses(session: Session, user: User) -> list[Course]:
     )
 
 
-def course_bank_ids(session: Session, course_ids: list[int]) -> dict[int, set[int]]:
-    """Bank ids open to each class: linked for study, or used by its published quizzes."""
+def course_bank_ids(
+    session: Session, course_ids: list[int], with_quizzes: bool = False
+) -> dict[int, set[int]]:
+    """Bank ids each class opened for study; ``with_quizzes`` adds those its quizzes use.
+
+    Students study only the opened banks: a quiz's banks are not opened by publishing it
+    (that let study show the keys of a quiz still being taken). Instructors' reports and
+    the exam caps use both.
+    """
     result: dict[int, set[int]] = {cid: set() for cid in course_ids}
     for cid, bid in session.execute(
         select(CourseBank.course_id, CourseBank.bank_id).where(CourseBank.course_id.in_(course_ids))
     ):
         result[cid].add(bid)
+    if not with_quizzes:
+        return result
     drawn = (
         select(Quiz.course_id, QuizItem.bank_id).join(QuizItem).where(QuizItem.bank_id.is_not(None))
     )
@@ -85,7 +95,7 @@ def course_bank_ids(session: Session, course_ids: list[int]) -> dict[int, set[in
 
 
 def studyable_banks(session: Session, user: User) -> dict[int, list[bank_models.Bank]]:
-    """The banks a student may study, by class id."""
+    """The banks a student may study (those their instructors opened), by class id."""
     courses = active_courses(session, user)
     ids = course_bank_ids(session, [c.id for c in courses])
     every = {b for bids in ids.values() for b in bids}
@@ -98,21 +108,73 @@ def studyable_banks(session: Session, user: User) -> dict[int, list[bank_models.
     }
 
 
+def studyable_quizzes(
+    session: Session, user: User, visibility: KeyVisibility
+) -> dict[int, list[Quiz]]:
+    """Quizzes whose review released their questions to this student for study, by class id."""
+    active = {c.id for c in active_courses(session, user)}
+    quizzes = session.scalars(
+        select(Quiz).where(Quiz.id.in_(list(visibility.released))).order_by(Quiz.title)
+    )
+    result: dict[int, list[Quiz]] = {cid: [] for cid in active}
+    for quiz in quizzes:
+        if quiz.course_id in active and visibility.released[quiz.id] - visibility.held:
+            result[quiz.course_id].append(quiz)
+    return result
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a session draws from: some banks, optionally one tag."""
+    """What a session draws from: some banks and released quiz questions, optionally one tag."""
 
     bank_ids: frozenset[int]
     tag: str | None = None
+    #: Questions of reviewed quizzes, studied even when their bank is not open for study.
+    question_ids: frozenset[int] = frozenset()
 
 
 def allowed_bank_ids(session: Session, user: User) -> set[int]:
     return {b.id for banks in studyable_banks(session, user).values() for b in banks}
 
 
+def visibility(session: Session, user: User, now: datetime) -> KeyVisibility:
+    """The student's quiz keys they may see now (the rule quiz review follows too)."""
+    return key_visibility(session, user, now)
+
+
+def choose_scope(
+    session: Session,
+    user: User,
+    now: datetime,
+    banks: set[int],
+    tag: str | None,
+    quiz_id: int | None,
+) -> Scope:
+    """The scope asked for, limited to what is open to this student; nothing open: NotFound."""
+    vis = visibility(session, user, now)
+    allowed = allowed_bank_ids(session, user)
+    released = {
+        qid: ids - vis.held
+        for qid, ids in vis.released.items()
+        if qid in {q.id for qs in studyable_quizzes(session, user, vis).values() for q in qs}
+    }
+    if quiz_id is not None:
+        if quiz_id not in released or banks:
+            raise NotFound("No such quiz to study.")
+        return Scope(frozenset(), tag, frozenset(released[quiz_id]))
+    if banks:
+        chosen = banks & allowed
+        if not chosen:
+            raise NotFound("No such bank to study.")
+        return Scope(frozenset(chosen), tag)
+    every = frozenset().union(*released.values()) if released else frozenset()
+    return Scope(frozenset(allowed), tag, every)
+
+
 def _scope_questions(
-    session: Session, scope: Scope
+    session: Session, scope: Scope, vis: KeyVisibility
 ) -> list[tuple[bank_models.Question, bank_models.QuestionVersion]]:
+    released = scope.question_ids & vis.released_ids
     rows = session.execute(
         select(bank_models.Question, bank_models.QuestionVersion)
         .join(
@@ -121,14 +183,18 @@ def _scope_questions(
             & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
         )
         .where(
-            bank_models.Question.bank_id.in_(scope.bank_ids),
+            bank_models.Question.bank_id.in_(scope.bank_ids)
+            | bank_models.Question.id.in_(released),
             bank_models.Question.retired_at.is_(None),
             bank_models.QuestionVersion.type.in_(STUDY_TYPES),
         )
         .order_by(bank_models.Question.bank_id, bank_models.Question.position)
     ).all()
     return [
-        (q, v) for q, v in rows if scope.tag is None or scope.tag in (v.content.get("tags") or [])
+        (q, v)
+        for q, v in rows
+        if q.id not in vis.held
+        and (scope.tag is None or scope.tag in (v.content.get("tags") or []))
     ]
 
 
@@ -166,7 +232,7 @@ def next_card(
     new_limit: int = NEW_PER_DAY,
 ) -> NextCard | None:
     """Due reviews first (oldest due first), then new questions up to the daily cap."""
-    questions = _scope_questions(session, scope)
+    questions = _scope_questions(session, scope, visibility(session, user, now))
     ids = [q.id for q, _ in questions]
     cards = {
         c.question_id: c
@@ -208,15 +274,37 @@ def _new_card(session: Session, user: User, question_id: int, now: datetime) -> 
 # ---- answering and rating ----------------------------------------------------------------
 
 
-def get_own_card(session: Session, user: User, card_id: int) -> StudyCard:
-    """The student's own card of a question still open to them; anything else is 'not found'."""
+def get_own_card(
+    session: Session, user: User, card_id: int, now: datetime, held_too: bool = False
+) -> StudyCard:
+    """The student's own card of a question open to them; anything else is 'not found'.
+
+    A question a quiz still holds from the student (its key not yet theirs to see) is
+    'not found' too, so study never grades it; ``held_too`` lets a rating of an answer
+    given before the quiz held it through (a rating shows nothing new).
+    """
     card = session.get(StudyCard, card_id)
     if card is None or card.user_id != user.id:
         raise NotFound("No such card.")
     question = session.get(bank_models.Question, card.question_id)
-    if question is None or question.bank_id not in allowed_bank_ids(session, user):
+    if question is None:
+        raise NotFound("No such card.")
+    vis = visibility(session, user, now)
+    if not held_too and not vis.may_see(question.id):
+        raise NotFound("No such card.")
+    opened = question.bank_id in allowed_bank_ids(session, user)
+    if not opened and question.id not in vis.released_ids and not held_too:
         raise NotFound("No such card.")
     return card
+
+
+def answer_kind(session: Session, user: User, card_id: int, version_id: int, now: datetime) -> str:
+    """The question type an answer to this card is read as (checks the card is open to them)."""
+    card = get_own_card(session, user, card_id, now)
+    version = session.get(bank_models.QuestionVersion, version_id)
+    if version is None or version.question_id != card.question_id:
+        raise NotFound("This answer does not belong to that card.")
+    return version.type
 
 
 @dataclass(frozen=True)
@@ -237,7 +325,7 @@ def answer(
     now: datetime,
 ) -> Answered:
     """Grade a practice answer at once; the card changes only when the answer is rated."""
-    card = get_own_card(session, user, card_id)
+    card = get_own_card(session, user, card_id, now)
     version = session.get(bank_models.QuestionVersion, version_id)
     if version is None or version.question_id != card.question_id:
         raise NotFound("This answer does not belong to that card.")
@@ -274,7 +362,8 @@ def exam_caps(session: Session, user: User, now: datetime) -> dict[int, datetime
     if not upcoming:
         return {}
     caps: dict[int, datetime] = {}
-    for course_id, bank_ids in course_bank_ids(session, [c.id for c in upcoming]).items():
+    ids = course_bank_ids(session, [c.id for c in upcoming], with_quizzes=True)
+    for course_id, bank_ids in ids.items():
         exam = next(c.exam_at for c in upcoming if c.id == course_id)
         for bank_id in bank_ids:
             caps[bank_id] = min(caps.get(bank_id, exam), exam)
@@ -353,7 +442,7 @@ def rate(
     review = session.get(StudyReview, review_id)
     if review is None or review.user_id != user.id:
         raise NotFound("No such answer.")
-    card = get_own_card(session, user, review.card_id)
+    card = get_own_card(session, user, review.card_id, now, held_too=True)
     if review.status != ReviewStatus.PENDING:
         return review, False
     return review, apply_rating(session, scheduler, card, review, rating_for(review, chosen), now)

@@ -32,13 +32,19 @@ def _start_of_day(now: datetime) -> datetime:
 
 
 def _scope() -> services.Scope:
-    """The banks (and tag) asked for, limited to those open to this student."""
-    allowed = services.allowed_bank_ids(get_session(), current_user)
-    asked = {int(b) for b in request.args.getlist("bank") if b.isdigit()}
-    chosen = asked & allowed if asked else allowed
-    if asked and not chosen:
+    """The banks, reviewed quiz (and tag) asked for, limited to those open to this student."""
+    quiz = request.args.get("quiz", "")
+    try:
+        return services.choose_scope(
+            get_session(),
+            current_user,
+            utcnow(),
+            {int(b) for b in request.args.getlist("bank") if b.isdigit()},
+            request.args.get("tag") or None,
+            int(quiz) if quiz.isdigit() else None,
+        )
+    except NotFound:
         abort(404)
-    return services.Scope(frozenset(chosen), request.args.get("tag") or None)
 
 
 @bp.get("/study")
@@ -46,14 +52,18 @@ def _scope() -> services.Scope:
 def index():
     """Choose what to study: a bank, a whole class, a tag, or everything due."""
     session = get_session()
-    banks = services.studyable_banks(session, current_user)
-    courses = {c.id: c for c in services.active_courses(session, current_user)}
     now = utcnow()
+    vis = services.visibility(session, current_user, now)
     due_today, due_week = progress.due_counts(
-        session, current_user, now, zone(current_user.timezone)
+        session, current_user, now, zone(current_user.timezone), hidden=vis.held
     )
     return render_template(
-        "study/index.html", banks=banks, courses=courses, due_today=due_today, due_week=due_week
+        "study/index.html",
+        banks=services.studyable_banks(session, current_user),
+        quizzes=services.studyable_quizzes(session, current_user, vis),
+        courses={c.id: c for c in services.active_courses(session, current_user)},
+        due_today=due_today,
+        due_week=due_week,
     )
 
 
@@ -81,18 +91,18 @@ def answer():
     if not form.validate_on_submit():
         abort(400)
     session = get_session()
+    now = utcnow()
     try:
-        card = services.get_own_card(session, current_user, int(form.card_id.data))
-        version = session.get(bank_models.QuestionVersion, int(form.version_id.data))
-        kind = version.type if version is not None else "single"
+        card_id, version_id = int(form.card_id.data), int(form.version_id.data)
+        kind = services.answer_kind(session, current_user, card_id, version_id, now)
         result = services.answer(
             session,
             current_user,
-            card.id,
+            card_id,
             int(form.card_version.data),
-            int(form.version_id.data),
+            version_id,
             response_from_form(kind, "q", request.form),
-            utcnow(),
+            now,
         )
     except (NotFound, ValueError):
         abort(404)
@@ -137,7 +147,7 @@ def rate():
     session.commit()
     if not applied:
         flash("That card had already been answered in another tab; nothing changed.", "info")
-    scope = {k: request.args.getlist(k) for k in ("bank", "tag") if request.args.get(k)}
+    scope = {k: request.args.getlist(k) for k in ("bank", "tag", "quiz") if request.args.get(k)}
     return redirect(url_for("study.session_page", **scope))
 
 
@@ -148,28 +158,8 @@ def my_progress():
 
 
 def _progress_page(user, course):
-    session = get_session()
-    now, tz = utcnow(), zone(user.timezone)
-    banks_by_course = services.studyable_banks(session, user)
-    banks = {b.id: b for bs in banks_by_course.values() for b in bs}
-    if course is not None:
-        banks = {b.id: b for b in banks_by_course.get(course.id, [])}
-    questions = progress.bank_questions(session, set(banks))
-    by_bank, by_tag = progress.student_mastery(
-        session, user, questions, {i: b.title for i, b in banks.items()}, now
-    )
-    due_today, due_week = progress.due_counts(session, user, now, tz)
-    return render_template(
-        "study/progress.html",
-        student=user,
-        course=course,
-        by_bank=by_bank,
-        by_tag=by_tag,
-        activity=progress.activity(session, user, now, tz),
-        due_today=due_today,
-        due_week=due_week,
-        history=progress.quiz_history(session, user, now),
-    )
+    page = progress.progress_page(get_session(), user, utcnow(), zone(user.timezone), course)
+    return render_template("study/progress.html", student=user, course=course, **page)
 
 
 def _taught(course_id: int):

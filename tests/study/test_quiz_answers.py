@@ -24,7 +24,9 @@ def _quiz_attempt(session, course, student, keys, answers, now):
 
 
 def test_missed_quiz_question_comes_back_in_study(session, course, student, bank):
-    quiz = factories.make_quiz(session, course, keys=("capital", "goods"))
+    quiz = factories.make_quiz(
+        session, course, keys=("capital", "goods"), review_timing="immediately"
+    )
     attempt = attempts.start_attempt(session, quiz, student, NOW)
     attempts.save_answer(session, attempt, 0, "B", None, NOW)
     attempts.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
