@@ -397,6 +397,24 @@ def close_expired(
     return closed
 
 
+def close_open_attempts(session: Session, course_id: int, user_id: int, now: datetime) -> int:
+    """Grade, as they stand, a student's open attempts at a class's quizzes (when dropped)."""
+    query = (
+        select(Attempt.id)
+        .join(Quiz)
+        .where(
+            Quiz.course_id == course_id,
+            Attempt.user_id == user_id,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+            Attempt.is_preview.is_(False),
+        )
+    )
+    return sum(
+        finalize(session, get_attempt(session, attempt_id), now, "dropped")
+        for attempt_id in session.scalars(query).all()
+    )
+
+
 def question_of(row: AttemptQuestion) -> Question:
     """The question exactly as this attempt showed it."""
     return _question(row.version)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from studyapp.attempts.services import close_open_attempts
 from studyapp.auth import audit
 from studyapp.auth import services as auth
 from studyapp.auth.models import AuditAction, Role, TokenPurpose, User
@@ -130,8 +131,14 @@ def find_open_course(session: Session, code: str) -> Course:
     return course
 
 
-def enroll(session: Session, course: Course, student: User) -> Enrollment:
-    """Enrol a student, or bring back one who was dropped."""
+class DroppedFromClass(DomainError):
+    """A dropped student tried to come back on their own; only an instructor re-adds them."""
+
+
+def enroll(
+    session: Session, course: Course, student: User, by_instructor: bool = True
+) -> Enrollment:
+    """Enrol a student, or bring back one who was dropped (an instructor's decision only)."""
     if student.role != Role.STUDENT:
         raise DomainError("Only student accounts can join a class.")
     enrollment = session.scalar(
@@ -142,6 +149,10 @@ def enroll(session: Session, course: Course, student: User) -> Enrollment:
     if enrollment is None:
         enrollment = Enrollment(course=course, user=student)
         session.add(enrollment)
+    elif not enrollment.is_active and not by_instructor:
+        raise DroppedFromClass(
+            f"You were removed from {course.name}; ask your instructor to add you again."
+        )
     else:
         enrollment.reactivate()
     session.flush()
@@ -149,8 +160,9 @@ def enroll(session: Session, course: Course, student: User) -> Enrollment:
 
 
 def join_with_code(session: Session, code: str, student: User) -> Course:
+    """Join a class by its code; a student the class dropped cannot rejoin this way."""
     course = find_open_course(session, code)
-    enroll(session, course, student)
+    enroll(session, course, student, by_instructor=False)
     return course
 
 
@@ -194,10 +206,16 @@ def get_enrollment(session: Session, course: Course, user_id: int) -> Enrollment
 
 
 def drop_student(session: Session, course: Course, user_id: int) -> Enrollment:
-    """Mark a student dropped; their work stays."""
+    """Mark a student dropped; their work stays, and their open attempts are graded now.
+
+    Closing the attempts at once means a dropped student's later saves and submits are
+    refused like any on a closed attempt.
+    """
     enrollment = get_enrollment(session, course, user_id)
-    enrollment.drop(utcnow())
+    now = utcnow()
+    enrollment.drop(now)
     session.flush()
+    close_open_attempts(session, course.id, user_id, now)
     return enrollment
 
 

@@ -81,7 +81,9 @@ def test_dropping_keeps_the_enrolment_and_readding_restores_it(session, course, 
     with pytest.raises(NotFound):
         services.get_attended_course(session, course.id, student)
     assert session.get(User, student.id) is not None
-    services.join_with_code(session, course.join_code, student)
+    with pytest.raises(services.DroppedFromClass):
+        services.join_with_code(session, course.join_code, student)
+    services.readd_student(session, course, student.id)
     assert services.get_attended_course(session, course.id, student) is course
 
 
