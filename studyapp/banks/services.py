@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from studyapp.auth.models import User
 from studyapp.banks import gift, models
 from studyapp.banks.content import question_from_doc
+from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.schema import Bank, Issue, Question, dump_bank
 from studyapp.banks.sync import SyncReport, load_db_readings, save_version, upsert_bank
@@ -148,6 +149,7 @@ def save_question(
     session: Session, bank: models.Bank, snippet: str, user: User, key: str | None = None
 ) -> models.Question:
     """Create a question, or write a new version of the one with ``key``."""
+    check_bank_changeable(session, bank.id, user)
     question = parse_question_snippet(session, bank, snippet)
     existing = next((q for q in bank.questions if q.key == question.id), None)
     if key is None and existing is not None:
@@ -171,7 +173,11 @@ def save_question(
     return get_question(session, bank, question.id)
 
 
-def set_retired(session: Session, question: models.Question, retired: bool, now) -> None:
+def set_retired(
+    session: Session, question: models.Question, retired: bool, now, user: User
+) -> None:
+    """Retire a question (new attempts stop drawing it) or bring it back."""
+    check_bank_changeable(session, question.bank_id, user)
     question.retired_at = now if retired else None
     session.flush()
 
@@ -200,6 +206,8 @@ def import_bank_text(session: Session, text: str, label: str, user: User) -> mod
         raise DomainError(
             f"The bank '{result.bank.id}' comes from a file in questions/; edit that file instead."
         )
+    if existing is not None:
+        check_bank_changeable(session, existing.id, user)
     upsert_bank(session, result.bank, models.Origin.IMPORT, user=user)
     return session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
 

@@ -23,11 +23,13 @@ from studyapp.auth.forms import ConfirmForm
 from studyapp.banks import models, readings, services
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm
+from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.starters import TYPES, starter
 from studyapp.banks.sync import sync_banks
 from studyapp.core.clock import utcnow
-from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.errors import DomainError, Forbidden, NotFound
 from studyapp.core.uploads import read_upload
+from studyapp.core.views import render_error
 from studyapp.db import get_session
 
 bp = Blueprint("banks", __name__, url_prefix="/teach")
@@ -128,6 +130,7 @@ def download(bank_id: int, fmt: str):
 
 
 def _editor(bank: models.Bank, key: str | None, initial: str):
+    check_bank_changeable(get_session(), bank.id, current_user)
     form = QuestionForm()
     issues = []
     if form.validate_on_submit():
@@ -177,7 +180,7 @@ def retire_question(bank_id: int, key: str, action: str):
         question = services.get_question(get_session(), bank, key)
     except NotFound:
         abort(404)
-    services.set_retired(get_session(), question, action == "retire", utcnow())
+    services.set_retired(get_session(), question, action == "retire", utcnow(), current_user)
     get_session().commit()
     flash(f"Question '{key}' {'retired' if action == 'retire' else 'restored'}.", "info")
     return redirect(url_for("banks.show", bank_id=bank.id))
@@ -228,6 +231,8 @@ def upload():
         except services.BankInvalid as exc:
             session.rollback()
             issues = exc.issues
+        except Forbidden:
+            raise
         except DomainError as exc:
             session.rollback()
             issues = [str(exc)]
@@ -264,3 +269,10 @@ def reading_texts():
     return render_template(
         "banks/readings.html", form=form, readings=readings.list_readings(session)
     )
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(exc: Forbidden):
+    """A bank change the guard refused: a 403 page (or JSON) saying why."""
+    get_session().rollback()
+    return render_error(403, str(exc))

@@ -31,3 +31,7 @@ class RosterError(DomainError):
     def __init__(self, problems: list[str]):
         super().__init__(f"{len(problems)} problem(s) in the roster file")
         self.problems = problems
+
+
+class Forbidden(DomainError):
+    """The user may see the object but not change it; the message says why."""
