@@ -6,7 +6,10 @@ import re
 
 from sqlalchemy import select
 
-from studyapp.study.models import StudyCard
+from studyapp.attempts import services as attempts
+from studyapp.core.clock import utcnow
+from studyapp.quizzes import services as quizzes
+from studyapp.study.models import CourseBank, StudyCard
 from tests import factories
 from tests.conftest import login
 
@@ -84,3 +87,36 @@ def test_instructor_opens_a_bank_for_study(instructor_client, course, session, s
     assert b"has not opened any bank" in student_client.get("/study").data
     instructor_client.post(f"/teach/classes/{course.id}/study-banks", data={"bank": "quizbank"})
     assert b"Quiz bank" in student_client.get("/study").data
+
+
+def test_instructor_sees_only_their_own_class_on_a_students_page(
+    app, session, instructor_client, course, student, student_client, bank
+):
+    """Another instructor's class of the same student: no quiz title, score or study work."""
+    other = factories.make_instructor(session)
+    elsewhere = factories.make_course(session, other, name="Elsewhere")
+    factories.make_enrollment(session, elsewhere, student)
+    their_bank = factories.make_bank(
+        session, factories.QUIZ_BANK.replace("id: quizbank", "id: theirs")
+    )
+    session.add(CourseBank(course_id=elsewhere.id, bank_id=their_bank.id))
+    quiz = quizzes.create_quiz(session, elsewhere, "ELSEWHERE-QUIZ")
+    quizzes.update_settings(session, quiz, {"review_timing": "immediately"})
+    quizzes.add_fixed_item(session, quiz, "theirs", "capital", 1)
+    quizzes.publish(session, quiz, utcnow())
+    attempt = attempts.start_attempt(session, quiz, student, utcnow())
+    attempts.save_answer(session, attempt, 0, "A", None, utcnow())
+    attempts.submit_attempt(session, attempt, utcnow())
+    session.commit()
+    page = student_client.get(f"/study/session?bank={their_bank.id}").get_data(as_text=True)
+    result = _answer(student_client, page, "B").get_data(as_text=True)
+    student_client.post("/study/rate", data={"review_id": _hidden(result, "review_id")})
+    assert b"ELSEWHERE-QUIZ" in student_client.get("/progress").data  # the student's own page
+
+    mine = instructor_client.get(f"/teach/classes/{course.id}/students/{student.id}/progress")
+    body = mine.get_data(as_text=True)
+    assert mine.status_code == 200
+    assert "ELSEWHERE-QUIZ" not in body and "theirs" not in body.lower()
+    assert 'data-testid="reviews-total">0<' in body and 'data-testid="due-today">0<' in body
+    gradebook = instructor_client.get(f"/teach/classes/{course.id}/students/{student.id}/attempts")
+    assert gradebook.status_code == 200 and b"ELSEWHERE-QUIZ" not in gradebook.data
