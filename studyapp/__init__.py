@@ -12,6 +12,7 @@ from flask import Flask
 from studyapp import db
 from studyapp.attempts import sweep
 from studyapp.core import templating
+from studyapp.core.ids import IdConverter
 from studyapp.extensions import csrf, limiter, login_manager
 from studyapp.study import quiz_answers
 
@@ -41,6 +42,7 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
     _register_commands(app)
     templating.init_app(app)

@@ -98,7 +98,18 @@ def rules_for(session: Session, quiz: Quiz, user: User) -> quizzes.StudentRules:
 def start_attempt(
     session: Session, quiz: Quiz, user: User, now: datetime, preview: bool = False
 ) -> Attempt:
-    """Resume the open attempt, or start a new one with its questions and deadline fixed."""
+    """Resume the open attempt, or start a new one with its questions and deadline fixed.
+
+    Two starts at once (a double click, two tabs) give the same attempt: the first
+    statement locks the student's row (a no-op UPDATE: a row lock on PostgreSQL, the write
+    lock on SQLite), so the second start waits, then finds the first one's attempt open.
+    """
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(id=User.id)
+        .execution_options(synchronize_session=False)
+    )
     close_expired(session, now, quiz_id=quiz.id, user_id=user.id)
     previous = list_attempts(session, quiz, user)
     current = next((a for a in previous if a.is_open and a.is_preview == preview), None)

@@ -16,6 +16,7 @@ from studyapp.banks.types import key_view
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
+from studyapp.core.ids import parse_id
 from studyapp.core.timezones import to_local, to_utc, zone
 from studyapp.db import get_session
 from studyapp.study import progress, services
@@ -33,18 +34,28 @@ def _start_of_day(now: datetime) -> datetime:
 
 def _scope() -> services.Scope:
     """The banks, reviewed quiz (and tag) asked for, limited to those open to this student."""
-    quiz = request.args.get("quiz", "")
+    asked = {parse_id(b) for b in request.args.getlist("bank")}
+    if None in asked:
+        abort(404)
+    quiz = request.args.get("quiz")
+    quiz_id = parse_id(quiz)
+    if quiz is not None and quiz_id is None:
+        abort(404)
     try:
         return services.choose_scope(
-            get_session(),
-            current_user,
-            utcnow(),
-            {int(b) for b in request.args.getlist("bank") if b.isdigit()},
-            request.args.get("tag") or None,
-            int(quiz) if quiz.isdigit() else None,
+            get_session(), current_user, utcnow(), asked, request.args.get("tag") or None, quiz_id
         )
     except NotFound:
         abort(404)
+
+
+def _scope_args() -> dict[str, list[str]]:
+    """The scope's own query arguments, carried from page to page.
+
+    Only these: url_for reads arguments such as ``_method`` or ``_external`` as its own
+    options, so passing the whole query string on let ``?_method=GET`` break the page.
+    """
+    return {k: request.args.getlist(k) for k in ("bank", "tag", "quiz") if request.args.get(k)}
 
 
 @bp.get("/study")
@@ -80,7 +91,7 @@ def session_page():
     if card is not None:
         form.card_id.data, form.card_version.data = card.card.id, card.card.version
         form.version_id.data = card.version_id
-    return render_template("study/card.html", next=card, form=form, args=request.args)
+    return render_template("study/card.html", next=card, form=form, args=_scope_args())
 
 
 @bp.post("/study/answer")
@@ -92,19 +103,22 @@ def answer():
         abort(400)
     session = get_session()
     now = utcnow()
+    card_id, version_id = parse_id(form.card_id.data), parse_id(form.version_id.data)
+    card_version = parse_id(form.card_version.data)
+    if card_id is None or version_id is None or card_version is None:
+        abort(404)
     try:
-        card_id, version_id = int(form.card_id.data), int(form.version_id.data)
         kind = services.answer_kind(session, current_user, card_id, version_id, now)
         result = services.answer(
             session,
             current_user,
             card_id,
-            int(form.card_version.data),
+            card_version,
             version_id,
             response_from_form(kind, "q", request.form),
             now,
         )
-    except (NotFound, ValueError):
+    except NotFound:
         abort(404)
     session.commit()
     question = result.question
@@ -121,7 +135,7 @@ def answer():
         cited=cited,
         form_state=form_state,
         rate_form=rate_form,
-        args=request.args,
+        args=_scope_args(),
     )
 
 
@@ -130,7 +144,8 @@ def answer():
 def rate():
     """Schedule the card by the rating; a replayed or racing rating changes nothing."""
     form = RateForm()
-    if not form.validate_on_submit() or not form.review_id.data.isdigit():
+    review_id = parse_id(form.review_id.data) if form.validate_on_submit() else None
+    if review_id is None:
         abort(400)
     session = get_session()
     try:
@@ -138,7 +153,7 @@ def rate():
             session,
             services.app_scheduler(),
             current_user,
-            int(form.review_id.data),
+            review_id,
             request.form.get("rating"),
             utcnow(),
         )
@@ -147,8 +162,7 @@ def rate():
     session.commit()
     if not applied:
         flash("That card had already been answered in another tab; nothing changed.", "info")
-    scope = {k: request.args.getlist(k) for k in ("bank", "tag", "quiz") if request.args.get(k)}
-    return redirect(url_for("study.session_page", **scope))
+    return redirect(url_for("study.session_page", **_scope_args()))
 
 
 @bp.get("/progress")

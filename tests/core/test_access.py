@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from studyapp.auth.access import PUBLIC_ENDPOINTS
 from tests import factories
@@ -32,7 +33,7 @@ def _url(rule, ids: dict[str, int]) -> str:
     values = {}
     for arg in rule.arguments:
         converter = rule._converters[arg]
-        if type(converter).__name__ == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[arg] = ids.get(arg, 1)
         elif type(converter).__name__ == "AnyConverter":
             values[arg] = next(iter(converter.items))

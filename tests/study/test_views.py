@@ -120,3 +120,37 @@ def test_instructor_sees_only_their_own_class_on_a_students_page(
     assert 'data-testid="reviews-total">0<' in body and 'data-testid="due-today">0<' in body
     gradebook = instructor_client.get(f"/teach/classes/{course.id}/students/{student.id}/attempts")
     assert gradebook.status_code == 200 and b"ELSEWHERE-QUIZ" not in gradebook.data
+
+
+def test_method_overrides_and_odd_ids_on_study_pages_are_no_server_error(
+    student_client, bank, session
+):
+    page = student_client.get(f"/study/session?bank={bank.id}&_method=GET").get_data(as_text=True)
+    assert "Which town traded salt?" in page
+    fields = {k: _hidden(page, k) for k in ("card_id", "card_version", "version_id")}
+    result = student_client.post(
+        f"/study/answer?bank={bank.id}&_method=GET&_external=1", data={**fields, "q": "A"}
+    )
+    assert result.status_code == 200
+    body = result.get_data(as_text=True)
+    assert f'action="/study/rate?bank={bank.id}"' in body
+    rated = student_client.post(
+        "/study/rate?_method=GET", data={"review_id": _hidden(body, "review_id")}
+    )
+    assert rated.status_code == 302
+    huge = "9" * 30
+    odd = [
+        ("GET", f"/study/session?bank={huge}", None),
+        ("GET", f"/study/session?quiz={huge}", None),
+        ("GET", "/study/session?quiz=abc", None),
+        ("POST", "/study/answer", {**fields, "card_id": huge}),
+        ("POST", "/study/answer", {**fields, "version_id": huge}),
+        ("POST", "/study/rate", {"review_id": huge}),
+        ("GET", f"/attempts/{huge}", None),
+        ("PUT", "/study/session?_method=GET", None),
+        ("DELETE", "/study/answer?_method=POST", None),
+        ("PROPFIND", "/study", None),
+    ]
+    for method, path, data in odd:
+        reply = student_client.open(path, method=method, data=data)
+        assert 400 <= reply.status_code < 500, (method, path, reply.status_code)

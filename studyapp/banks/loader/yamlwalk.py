@@ -138,7 +138,7 @@ class Walker:
             if shape.kind is Kind.BOOL and tag == "bool":
                 return self._constructor.construct_yaml_bool(node)
             if shape.kind is Kind.INTEGER and tag == "int":
-                return self._constructor.construct_yaml_int(node)
+                return self._bounded(self._constructor.construct_yaml_int(node), path)
             if shape.kind is Kind.NUMBER:
                 return self._number(node, tag, path)
         except ValueError:
@@ -155,8 +155,23 @@ class Walker:
             value = float(node.value)  # YAML 1.1 reads `1e9` as text; people mean a number
         else:
             raise ValueError(node.value)
+        if isinstance(value, int):
+            return self._bounded(value, path)
         if not math.isfinite(value):
             self.error(self.line_of(path), f"'{label(path)}' must be a finite number")
+            return INVALID
+        return value
+
+    def _bounded(self, value: int, path: tuple) -> Any:
+        """An integer a float can hold; a longer one is an error at its line.
+
+        YAML reads integers of any length, but points and answers are computed with as
+        floats, and an integer of 310 digits or more overflows there.
+        """
+        try:
+            float(value)
+        except OverflowError:
+            self.error(self.line_of(path), f"'{label(path)}' is too large a number")
             return INVALID
         return value
 
