@@ -23,6 +23,7 @@ from studyapp.banks.types.base import (
     scored,
     show,
 )
+from studyapp.banks.types.patterns import pattern_problem
 
 BLANK_NAME_PATTERN = r"[A-Za-z0-9_-]{1,40}"
 _MARKER = re.compile(r"\[\[(.*?)\]\]", re.S)
@@ -38,13 +39,9 @@ class Short(QuestionType):
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
         problems = _accepted_problems(spec.get("answers"), ("answers",), "'answers'")
         pattern = spec.get("pattern")
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems.append(
-                    Problem(("pattern",), f"pattern is not a valid regular expression: {exc}")
-                )
+        problem = pattern_problem(pattern) if pattern is not None else None
+        if problem:
+            problems.append(Problem(("pattern",), problem))
         return problems
 
     def _grade(self, question: Question, response: Any) -> Score:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from studyapp.banks.schema import Question, Shape
 from studyapp.banks.text import normalize_answer
+from studyapp.banks.types.patterns import pattern_matches
 
 MAX_TEXT = 500  # characters in a short, numeric or blank answer
 MAX_ESSAY = 50_000
@@ -133,7 +133,7 @@ def accepts(accepted: Iterable[str], answer: str, pattern: str | None = None) ->
         return False
     if any(folded == normalize_answer(a) for a in accepted):
         return True
-    return bool(pattern) and re.fullmatch(pattern, folded, re.IGNORECASE) is not None
+    return bool(pattern) and pattern_matches(pattern, folded)
 
 
 def repeats(values: Sequence[str]) -> list[tuple[int, int]]:
