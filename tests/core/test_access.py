@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from studyapp.auth.access import PUBLIC_ENDPOINTS
@@ -130,3 +131,90 @@ def test_instructor_of_class_b_cannot_reach_class_a(app, session, course, studen
 @pytest.mark.parametrize("path", ["/login", "/join", "/healthz"])
 def test_public_pages_open_without_login(client, path):
     assert client.get(path).status_code == 200
+
+
+#: Arguments that name a student or something of one student's (attempt, answer row, card).
+STUDENT_SCOPED = {"user_id", "attempt_id", "row_id", "card_id", "review_id", "enrollment_id"}
+
+
+def _class_b_world(session, course, student):
+    """Class A (``course``) with a student's attempt; class B of another instructor."""
+    from studyapp.attempts.services import start_attempt, submit_attempt
+    from studyapp.core.clock import utcnow
+
+    quiz_a = factories.make_quiz(session, course, keys=("capital", "essay"))
+    attempt = start_attempt(session, quiz_a, student, utcnow())
+    open_attempt_quiz = factories.make_quiz(session, course, keys=("goods",), title="Open")
+    open_attempt = start_attempt(session, open_attempt_quiz, student, utcnow())
+    submit_attempt(session, attempt, utcnow())
+    other = factories.make_instructor(session)
+    course_b = factories.make_course(session, other)
+    classmate_b = factories.make_enrollment(session, course_b).user
+    quiz_b = factories.make_quiz(session, course_b, keys=("capital", "essay"), title="B quiz")
+    session.commit()
+    return other, course_b, quiz_b, attempt, open_attempt, classmate_b
+
+
+def test_instructor_of_class_b_cannot_act_on_a_student_of_class_a(app, session, course, student):
+    """Every student-scoped route, with class B's own class and quiz but A's student: 404."""
+    from studyapp.gradebook.models import GradeOverride
+    from studyapp.quizzes.models import Accommodation
+
+    other, course_b, quiz_b, attempt, open_attempt, _ = _class_b_world(session, course, student)
+    client = app.test_client()
+    login(client, other.email)
+    ids = {
+        "course_id": course_b.id,
+        "quiz_id": quiz_b.id,
+        "user_id": student.id,
+        "attempt_id": attempt.id,
+        "row_id": attempt.questions[1].id,
+        "item_id": quiz_b.items[0].id,
+        "question_id": quiz_b.items[0].question_id,
+    }
+    checked = []
+    for rule in _rules(app):
+        role = getattr(app.view_functions[rule.endpoint], "required_role", None)
+        if role == "student" or not STUDENT_SCOPED & set(rule.arguments):
+            continue
+        for attempt_id in {attempt.id, open_attempt.id}:
+            response = client.open(
+                _url(rule, {**ids, "attempt_id": attempt_id}),
+                method=_method(rule),
+                data={"points": "1", "reason": "x", "extra_time_percent": "50", "comment": "x"},
+            )
+            assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
+            assert student.email.encode() not in response.data, rule.endpoint
+        checked.append(rule.endpoint)
+    assert len(checked) >= 12, checked
+    session.expire_all()
+    assert (
+        session.scalars(select(Accommodation).where(Accommodation.user_id == student.id)).all()
+        == []
+    )
+    assert (
+        session.scalars(select(GradeOverride).where(GradeOverride.user_id == student.id)).all()
+        == []
+    )
+    assert session.get(type(attempt), attempt.id).questions[1].manual_points is None
+    assert session.get(type(open_attempt), open_attempt.id).is_open
+
+
+def test_a_student_of_class_b_cannot_reach_a_student_of_class_a(app, session, course, student):
+    """Every route taking an attempt or a student, opened by a student of another class: 404."""
+    *_, attempt, open_attempt, classmate = _class_b_world(session, course, student)
+    client = app.test_client()
+    login(client, classmate.email)
+    checked = []
+    for rule in _rules(app):
+        role = getattr(app.view_functions[rule.endpoint], "required_role", None)
+        if role in {"instructor", "admin"} or not STUDENT_SCOPED & set(rule.arguments):
+            continue
+        for attempt_id in {attempt.id, open_attempt.id}:
+            url = _url(rule, {"attempt_id": attempt_id, "user_id": student.id})
+            response = client.open(url, method=_method(rule), data={"position": "0", "q0": "A"})
+            assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
+        checked.append(rule.endpoint)
+    assert len(checked) >= 6, checked
+    session.expire_all()
+    assert session.get(type(open_attempt), open_attempt.id).questions[0].response is None
