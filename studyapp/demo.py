@@ -16,6 +16,7 @@ from studyapp.classes.models import Course
 from studyapp.core.clock import utcnow
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import ReviewContent, ReviewTiming
+from studyapp.study.models import CourseBank
 
 DEMO_DOMAIN = "demo.studyapp.test"
 FIRST = [
@@ -129,7 +130,25 @@ def seed_demo(session: Session, students: int = 30) -> tuple[Course, list[Creden
         classes.enroll(session, course, student)
         creds.append(Credential("student", student.name, student.email, password))
     _demo_quiz(session, course)
+    _demo_study_banks(session, course)
     return course, creds
+
+
+def _demo_study_banks(session: Session, course: Course) -> None:
+    """Open the loaded banks for study, except the one the demo quiz draws from.
+
+    A bank a quiz can still draw from stays out of study until the quiz's review shows
+    its answers, so opening it would show nothing.
+    """
+    opened = set(
+        session.scalars(select(CourseBank.bank_id).where(CourseBank.course_id == course.id))
+    )
+    for bank in session.scalars(
+        select(Bank).where(Bank.slug != "s400-costs", Bank.retired_at.is_(None))
+    ):
+        if bank.id not in opened:
+            session.add(CourseBank(course_id=course.id, bank_id=bank.id))
+    session.flush()
 
 
 def _demo_quiz(session: Session, course: Course) -> None:
