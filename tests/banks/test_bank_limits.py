@@ -156,3 +156,20 @@ def test_grading_with_a_catastrophic_pattern_is_quick_and_wrong():
     assert score.correct is False and score.points == 0
     assert grade(question, "a" * 20_000).correct is False  # longer than any pattern is run on
     assert grade(question, "aaab").correct is True
+
+
+def test_a_match_past_its_timeout_counts_as_not_matching():
+    """`(a|aa)+b` runs long even in the regex engine: the timeout stops it."""
+    doc = {
+        "id": "p",
+        "type": "short",
+        "prompt": "Which?",
+        "points": 1.0,
+        "explanation": "This.",
+        "answers": ["ab"],
+        "pattern": "(a|aa)+b",
+    }
+    started = time.perf_counter()
+    score = grade(question_from_doc(doc), "a" * 40 + "c")
+    assert time.perf_counter() - started < 1
+    assert score.correct is False
