@@ -10,7 +10,8 @@ when that is under a day away).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from studyapp.attempts.visibility import KeyVisibility, key_visibility
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.banks.content import question_from_doc
+from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.schema import Question
 from studyapp.banks.types import Score, grade, student_view
 from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
@@ -313,6 +315,31 @@ class Answered:
     score: Score
     question: Question
     view: dict[str, Any]
+    #: The cited paragraphs of the reading, as (number, text), when its text is loaded.
+    cited: list[tuple[int, str]] = field(default_factory=list)
+
+
+def answer_form(
+    session: Session,
+    user: User,
+    card_id: int,
+    card_version: int,
+    version_id: int,
+    read_response: Callable[[str], Any],
+    now: datetime,
+) -> Answered:
+    """Grade an answer as the study page sends it: the response is read by question type.
+
+    :param read_response: turns the question's type into the grader's response (the
+        form's fields depend on the type).
+    """
+    kind = answer_kind(session, user, card_id, version_id, now)
+    done = answer(session, user, card_id, card_version, version_id, read_response(kind), now)
+    source = done.question.source
+    if source is None:
+        return done
+    cited = paragraph_texts(session, source.reading, source.paragraphs)
+    return Answered(done.review, done.score, done.question, done.view, cited)
 
 
 def answer(

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from studyapp.attempts.responses import form_state, response_from_form
 from studyapp.auth.access import instructor_required, student_required
 from studyapp.banks import models as bank_models
-from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.types import key_view
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
@@ -101,40 +100,28 @@ def answer():
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    now = utcnow()
-    card_id, version_id = parse_id(form.card_id.data), parse_id(form.version_id.data)
-    card_version = parse_id(form.card_version.data)
-    if card_id is None or version_id is None or card_version is None:
+    ids = [parse_id(f.data) for f in (form.card_id, form.card_version, form.version_id)]
+    if None in ids:
         abort(404)
+    session = get_session()
     try:
-        kind = services.answer_kind(session, current_user, card_id, version_id, now)
-        result = services.answer(
+        result = services.answer_form(
             session,
             current_user,
-            card_id,
-            card_version,
-            version_id,
-            response_from_form(kind, "q", request.form),
-            now,
+            *ids,
+            lambda kind: response_from_form(kind, "q", request.form),
+            utcnow(),
         )
     except NotFound:
         abort(404)
     session.commit()
-    question = result.question
-    cited = (
-        paragraph_texts(session, question.source.reading, question.source.paragraphs)
-        if question.source
-        else []
-    )
-    rate_form = RateForm(review_id=result.review.id)
     return render_template(
         "study/result.html",
         result=result,
-        key=key_view(question),
-        cited=cited,
+        key=key_view(result.question),
+        cited=result.cited,
         form_state=form_state,
-        rate_form=rate_form,
+        rate_form=RateForm(review_id=result.review.id),
         args=_scope_args(),
     )
 
