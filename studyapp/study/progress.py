@@ -38,13 +38,8 @@ from studyapp.banks import models as bank_models
 from studyapp.classes.models import Course
 from studyapp.quizzes.models import Quiz
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
-from studyapp.study.services import (
-    STUDY_TYPES,
-    course_bank_ids,
-    exam_caps,
-    make_scheduler,
-    studyable_banks,
-)
+from studyapp.study.scope import STUDY_TYPES, course_bank_ids, studyable_banks
+from studyapp.study.services import exam_caps, make_scheduler
 
 CALENDAR_DAYS = 84
 #: Mastery looks this far ahead when no exam date is set.

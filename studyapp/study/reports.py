@@ -13,7 +13,7 @@ from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
 from studyapp.study import progress
-from studyapp.study.services import course_bank_ids
+from studyapp.study.scope import course_bank_ids
 
 
 @dataclass(frozen=True)

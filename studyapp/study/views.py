@@ -19,6 +19,7 @@ from studyapp.core.ids import parse_id
 from studyapp.core.timezones import to_local, to_utc, zone
 from studyapp.db import get_session
 from studyapp.study import progress, services
+from studyapp.study import scope as scopes
 from studyapp.study.forms import AnswerForm, ExamForm, RateForm, StudyBankForm
 from studyapp.study.models import CourseBank
 from studyapp.study.reports import class_report
@@ -41,7 +42,7 @@ def _scope() -> services.Scope:
     if quiz is not None and quiz_id is None:
         abort(404)
     try:
-        return services.choose_scope(
+        return scopes.choose_scope(
             get_session(), current_user, utcnow(), asked, request.args.get("tag") or None, quiz_id
         )
     except NotFound:
@@ -63,15 +64,15 @@ def index():
     """Choose what to study: a bank, a whole class, a tag, or everything due."""
     session = get_session()
     now = utcnow()
-    vis = services.visibility(session, current_user, now)
+    vis = scopes.visibility(session, current_user, now)
     due_today, due_week = progress.due_counts(
         session, current_user, now, zone(current_user.timezone), hidden=vis.held
     )
     return render_template(
         "study/index.html",
-        banks=services.studyable_banks(session, current_user),
-        quizzes=services.studyable_quizzes(session, current_user, vis),
-        courses={c.id: c for c in services.active_courses(session, current_user)},
+        banks=scopes.studyable_banks(session, current_user),
+        quizzes=scopes.studyable_quizzes(session, current_user, vis),
+        courses={c.id: c for c in scopes.active_courses(session, current_user)},
         due_today=due_today,
         due_week=due_week,
     )

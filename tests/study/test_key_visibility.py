@@ -13,6 +13,7 @@ from studyapp.banks.models import Bank
 from studyapp.core.clock import utcnow
 from studyapp.quizzes import services as quizzes
 from studyapp.study import progress, services
+from studyapp.study import scope as scopes
 from studyapp.study.models import CourseBank, StudyCard
 from studyapp.study.views import zone
 from tests import factories
@@ -174,11 +175,11 @@ def test_quiz_questions_join_study_when_review_shows_the_answers(session, course
     attempts.submit_attempt(session, attempt, now)
     vis = services.visibility(session, student, now)
     assert len(vis.released[quiz.id]) == len(KEYS) and not vis.held
-    scope = services.choose_scope(session, student, now, set(), None, quiz.id)
+    scope = scopes.choose_scope(session, student, now, set(), None, quiz.id)
     later = now + timedelta(days=1)  # the quiz's missed answers are due again by then
     card = services.next_card(session, student, scope, later, _day_start(later), 100)
     assert card is not None and card.question.id in KEYS
-    assert services.studyable_quizzes(session, student, vis)[course.id] == [quiz]
+    assert scopes.studyable_quizzes(session, student, vis)[course.id] == [quiz]
 
 
 def test_score_only_review_keeps_the_questions_held(session, course, student):
