@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
 from studyapp.auth.access import PUBLIC_ENDPOINTS
+from studyapp.classes.models import ClassInvitation
 from tests import factories
 from tests.conftest import login
 
@@ -134,7 +135,15 @@ def test_public_pages_open_without_login(client, path):
 
 
 #: Arguments that name a student or something of one student's (attempt, answer row, card).
-STUDENT_SCOPED = {"user_id", "attempt_id", "row_id", "card_id", "review_id", "enrollment_id"}
+STUDENT_SCOPED = {
+    "user_id",
+    "attempt_id",
+    "row_id",
+    "card_id",
+    "review_id",
+    "enrollment_id",
+    "invitation_id",
+}
 
 
 def _class_b_world(session, course, student):
@@ -151,6 +160,9 @@ def _class_b_world(session, course, student):
     course_b = factories.make_course(session, other)
     classmate_b = factories.make_enrollment(session, course_b).user
     quiz_b = factories.make_quiz(session, course_b, keys=("capital", "essay"), title="B quiz")
+    # An invitation of A's student to another class of A's instructor, not yet answered.
+    course_a2 = factories.make_course(session, course.instructors[0].user)
+    session.add(ClassInvitation(course_id=course_a2.id, email=student.email, name=student.name))
     session.commit()
     return other, course_b, quiz_b, attempt, open_attempt, classmate_b
 
@@ -203,6 +215,7 @@ def test_instructor_of_class_b_cannot_act_on_a_student_of_class_a(app, session, 
 def test_a_student_of_class_b_cannot_reach_a_student_of_class_a(app, session, course, student):
     """Every route taking an attempt or a student, opened by a student of another class: 404."""
     *_, attempt, open_attempt, classmate = _class_b_world(session, course, student)
+    invitation = session.scalar(select(ClassInvitation))
     client = app.test_client()
     login(client, classmate.email)
     checked = []
@@ -211,10 +224,14 @@ def test_a_student_of_class_b_cannot_reach_a_student_of_class_a(app, session, co
         if role in {"instructor", "admin"} or not STUDENT_SCOPED & set(rule.arguments):
             continue
         for attempt_id in {attempt.id, open_attempt.id}:
-            url = _url(rule, {"attempt_id": attempt_id, "user_id": student.id})
+            url = _url(
+                rule,
+                {"attempt_id": attempt_id, "user_id": student.id, "invitation_id": invitation.id},
+            )
             response = client.open(url, method=_method(rule), data={"position": "0", "q0": "A"})
             assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
         checked.append(rule.endpoint)
     assert len(checked) >= 6, checked
     session.expire_all()
     assert session.get(type(open_attempt), open_attempt.id).questions[0].response is None
+    assert session.get(ClassInvitation, invitation.id).accepted_at is None
