@@ -14,6 +14,7 @@ from studyapp.attempts import sweep
 from studyapp.core import templating
 from studyapp.core.ids import IdConverter
 from studyapp.extensions import csrf, limiter, login_manager
+from studyapp.lti import setup as lti_setup
 from studyapp.study import quiz_answers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def create_app(
     templating.init_app(app)
     sweep.init_app(app)
     quiz_answers.init_app(app)
+    lti_setup.init_app(app)
 
     from studyapp.auth.access import require_login
     from studyapp.core.security import add_security_headers
@@ -88,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
     from studyapp.gradebook.views import bp as gradebook_bp
+    from studyapp.lti.views import bp as lti_bp
     from studyapp.quizzes.views import bp as quizzes_bp
     from studyapp.study.views import bp as study_bp
 
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         attempts_bp,
         study_bp,
         gradebook_bp,
+        lti_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -116,6 +120,7 @@ def _register_commands(app: Flask) -> None:
     from studyapp.banks.cli import banks_cli, readings_cli
     from studyapp.core.backup import backup_command
     from studyapp.gradebook.cli import export_cli
+    from studyapp.lti.cli import lti_cli
     from studyapp.migrate import db_cli
 
     app.cli.add_command(db_cli)
@@ -126,6 +131,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(readings_cli)
     app.cli.add_command(setup_link_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(lti_cli)
 
 
 def _is_serving() -> bool:

@@ -15,6 +15,9 @@ ANNOUNCE_SETUP = True
 # Base URL used in links printed to the console or put in CSV files.
 PUBLIC_URL = "http://127.0.0.1:5000"
 
+# Inside an LMS iframe: SameSite=None; Secure session cookies (needs HTTPS).
+LTI_CROSS_SITE_COOKIES = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False

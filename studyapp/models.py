@@ -13,3 +13,12 @@ from studyapp.db import Base  # noqa: F401
 from studyapp.gradebook.models import GradeChange, GradeOverride  # noqa: F401
 from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401
 from studyapp.study.models import CourseBank, StudyCard, StudyReview  # noqa: F401
+from studyapp.lti.models import (  # noqa: F401
+    Context,
+    LaunchState,
+    LineItem,
+    Platform,
+    PlatformUser,
+    ScoreSend,
+    ToolKey,
+)

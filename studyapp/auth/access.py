@@ -21,6 +21,12 @@ PUBLIC_ENDPOINTS = frozenset(
         "classes.invite",
         "classes.join",
         "core.healthz",
+        # LTI 1.3: the LMS and its users' browsers call these before anyone is signed in;
+        # each checks its own credentials (signed tokens, single-use state).
+        "lti.jwks",
+        "lti.login",
+        "lti.launch",
+        "lti.confirm",
     }
 )
 
