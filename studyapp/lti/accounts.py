@@ -17,6 +17,10 @@ from studyapp.lti.models import Context, LineItem, Platform, PlatformUser
 from studyapp.lti.platforms import LtiError
 from studyapp.quizzes.models import Quiz
 
+#: Marks an account as activated while matching no password (it is not a hash): LMS users
+#: sign in through launches; an instructor's reset link can still give them a password.
+LMS_ONLY_PASSWORD = "!lms-launch-only"
+
 
 def launch_role(data: dict[str, Any]) -> Role:
     """Teaching roles in the LMS course make an instructor; learners (and the rest) students."""
@@ -52,7 +56,12 @@ def account_for(
         or auth_services.get_user_by_email(session, address) is not None
     ):
         address = _placeholder_email(platform, sub)
-    user = User(email=address, name=(name or "LMS user")[:200], role=role)
+    user = User(
+        email=address,
+        name=(name or "LMS user")[:200],
+        role=role,
+        password_hash=LMS_ONLY_PASSWORD,
+    )
     session.add(user)
     session.flush()
     session.add(PlatformUser(platform_id=platform.id, sub=sub, user_id=user.id))
