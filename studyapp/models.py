@@ -11,8 +11,6 @@ from studyapp.classes.models import (  # noqa: F401
 )
 from studyapp.db import Base  # noqa: F401
 from studyapp.gradebook.models import GradeChange, GradeOverride  # noqa: F401
-from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401
-from studyapp.study.models import CourseBank, StudyCard, StudyReview  # noqa: F401
 from studyapp.lti.models import (  # noqa: F401
     Context,
     LaunchState,
@@ -22,3 +20,5 @@ from studyapp.lti.models import (  # noqa: F401
     ScoreSend,
     ToolKey,
 )
+from studyapp.quizzes.models import Accommodation, Quiz, QuizItem  # noqa: F401
+from studyapp.study.models import CourseBank, StudyCard, StudyReview  # noqa: F401

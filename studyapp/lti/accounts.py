@@ -19,7 +19,7 @@ from studyapp.quizzes.models import Quiz
 
 #: Marks an account as activated while matching no password (it is not a hash): LMS users
 #: sign in through launches; an instructor's reset link can still give them a password.
-LMS_ONLY_PASSWORD = "!lms-launch-only"
+LMS_ONLY_PASSWORD = "!lms-launch-only"  # noqa: S105 - a marker no hash matches
 
 
 def launch_role(data: dict[str, Any]) -> Role:
