@@ -143,6 +143,32 @@ class FakePlatform:
         body.update(extra)
         return body
 
+    def accept_deep_link(self, token: str, context: str = "course-1") -> dict[str, Any]:
+        """Do what an LMS does with a deep-linking response: verify it, add the link and its
+        gradebook column, and return the claims a launch of that link carries."""
+        header = jwt.get_unverified_header(token)
+        keys = {k["kid"]: k for k in self.tool_jwks()["keys"]}
+        body = jwt.decode(
+            token,
+            jwt.PyJWK(keys[header["kid"]]),
+            algorithms=["RS256"],
+            audience=self.issuer,
+            issuer=self.client_id,
+        )
+        self.deep_link_body = body
+        item = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]
+        url = f"{self.url}/{context}/lineitems/{len(self.line_items) + 1}"
+        self.line_items[url] = {**item["lineItem"], "id": url}
+        return {
+            LTI + "custom": item["custom"],
+            LTI + "resource_link": {"id": f"link-{len(self.line_items)}", "title": item["title"]},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitems": f"{self.url}/{context}/lineitems",
+                "lineitem": url,
+            },
+        }
+
     def requests_to(self, path_part: str) -> list[Received]:
         return [r for r in self.received if path_part in r.path]
 
