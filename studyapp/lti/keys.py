@@ -40,14 +40,18 @@ def _new_key(now: datetime) -> ToolKey:
 
 
 def current_key(session: Session, now: datetime) -> ToolKey:
-    """The signing key, generated on first use."""
-    key = session.scalar(
-        select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.id.desc())
-    )
+    """The signing key, generated on first use.
+
+    A new key is committed at once in a session of its own: the LMS fetches our key set to
+    check the very token we are about to send, and must find the key before we commit.
+    """
+    query = select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.id.desc())
+    key = session.scalar(query)
     if key is None:
-        key = _new_key(now)
-        session.add(key)
-        session.flush()
+        with Session(bind=session.get_bind()) as own:
+            own.add(_new_key(now))
+            own.commit()
+        key = session.scalar(query)
     return key
 
 

@@ -197,6 +197,8 @@ def deep_link():
         (str(q.id), q.title) for q in deeplink.quizzes.list_quizzes(session, context.course_id)
     ]
     if form.validate_on_submit():
+        # The signing key must exist before this request writes (see keys.current_key).
+        keys.current_key(session, utcnow())
         try:
             quiz = deeplink.pick_quiz(
                 session,
