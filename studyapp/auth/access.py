@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "lti.login",
         "lti.launch",
         "lti.confirm",
+        "lti.resume",
     }
 )
 

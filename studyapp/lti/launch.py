@@ -24,6 +24,8 @@ from studyapp.lti.platforms import LtiError, find_platform, platform_key
 
 #: Login initiation to launch: a person clicking through the LMS needs seconds, not hours.
 STATE_LIFETIME = timedelta(minutes=10)
+#: A cookie-less launch's "open in a new window" link works this long.
+RESUME_LIFETIME = timedelta(minutes=2)
 #: Allowed clock difference between the LMS and us.
 LEEWAY = timedelta(seconds=60)
 #: An id token issued longer ago than this is refused even if it has not expired.
@@ -239,3 +241,32 @@ def confirm_storage(
     row.confirmed_at = now
     session.flush()
     return row.platform, row.claims
+
+
+def issue_resume_link(
+    session: Session, raw_state: str, user_id: int, path: str, now: datetime
+) -> str:
+    """A single-use token that signs this launch's user in from a new top-level window.
+
+    Browsers that block our cookie inside the LMS's iframe (the reason platform storage was
+    needed) also drop the session cookie there; a window of our own is first-party.
+    """
+    row = session.scalar(select(LaunchState).where(LaunchState.state_hash == _hash(raw_state)))
+    raw = secrets.token_urlsafe(32)
+    row.resume_hash, row.resume_user_id, row.resume_path = _hash(raw), user_id, path[:500]
+    row.expires_at = max(row.expires_at, now + RESUME_LIFETIME)
+    session.flush()
+    return raw
+
+
+def spend_resume_link(session: Session, raw: str, now: datetime) -> tuple[int, str]:
+    """The user and page of a resume link, which then stops working."""
+    row = session.scalar(
+        select(LaunchState).where(LaunchState.resume_hash == _hash(raw)).with_for_update()
+    )
+    if row is None or row.resume_user_id is None or row.expires_at <= now:
+        raise LtiError("This sign-in link is used or expired; open the link in your LMS again.")
+    user_id, path = row.resume_user_id, row.resume_path or "/"
+    row.resume_hash, row.resume_user_id = None, None
+    session.flush()
+    return user_id, path

@@ -70,6 +70,10 @@ class LaunchState(Base):
     #: Verified claims waiting for the platform-storage check to finish the launch.
     claims: Mapped[dict[str, Any] | None] = mapped_column(JSONData)
     confirmed_at: Mapped[datetime | None]
+    #: A one-time link that carries a cookie-less launch into a window of its own.
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    resume_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    resume_path: Mapped[str | None] = mapped_column(String(500))
 
     platform: Mapped[Platform] = relationship()
 

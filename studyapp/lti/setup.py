@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import Flask, Response, current_app, session
+from flask import Flask, Response, current_app, g, session
 
 from studyapp.core.clock import utcnow
 from studyapp.lti import ags
@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
 
 def allow_lms_frame(response: Response) -> Response:
     """After a launch, let the LMS that launched us frame our pages (and no one else)."""
-    origins = session.get("lti_frame") if session else None
+    # g.lti_frame: pages of the launch itself, before the session knows the platform.
+    origins = g.get("lti_frame") or (session.get("lti_frame") if session else None)
     if origins:
         csp = response.headers.get("Content-Security-Policy")
         if csp:

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -20,7 +21,8 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from studyapp.auth.access import admin_required, instructor_required
+from studyapp.auth.access import admin_required, instructor_required, safe_next
+from studyapp.auth.models import User
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
@@ -39,6 +41,8 @@ def refuse(exc: LtiError, status: int = 400):
     """The clear error page every refused launch gets; the reason is logged, never the token."""
     get_session().rollback()
     current_app.logger.warning("LTI refused: %s", exc)
+    # Shown inside whichever LMS framed the launch; the page carries nothing but the reason.
+    g.lti_frame = ["*"]
     return render_template("lti/error.html", message=str(exc)), status
 
 
@@ -67,6 +71,7 @@ def login():
     except LtiError as exc:
         return refuse(exc)
     session.commit()
+    g.lti_frame = platforms.frame_origins(start.platform)
     if start.storage_target:
         response = current_app.make_response(
             render_template("lti/storage_put.html", start=start, origin=_origin(start))
@@ -98,6 +103,7 @@ def launch():
         verified = oidc.verify_launch(
             session, request.form.get("id_token", ""), raw_state, has_cookie, utcnow()
         )
+        g.lti_frame = platforms.frame_origins(verified.state.platform)
         if not verified.bound:
             oidc.save_for_storage_check(session, verified)
             session.commit()
@@ -127,9 +133,29 @@ def confirm():
         platform, data = oidc.confirm_storage(
             session, request.form.get("state", ""), request.form.get("binding", ""), utcnow()
         )
-        return _enter(platform, data)
+        g.lti_frame = platforms.frame_origins(platform)
+        response = _enter(platform, data)
+        raw = oidc.issue_resume_link(
+            session, request.form["state"], current_user.id, response.location, utcnow()
+        )
+        session.commit()
     except LtiError as exc:
         return refuse(exc, 403)
+    # This browser dropped our cookie once, so it will likely drop the session cookie too.
+    return render_template("lti/continue.html", here=response.location, token=raw)
+
+
+@bp.get("/lti/resume/<token>")
+def resume(token: str):
+    """Open a cookie-less launch in a window of our own, signed in once."""
+    session = get_session()
+    try:
+        user_id, path = oidc.spend_resume_link(session, token, utcnow())
+    except LtiError as exc:
+        return refuse(exc, 403)
+    session.commit()
+    login_user(session.get(User, user_id))
+    return redirect(safe_next(path) or url_for("classes.index"))
 
 
 def _enter(platform, data):

@@ -196,11 +196,11 @@ class FakePlatform:
             token = self.sign(claims)
             return Response(
                 "<!doctype html><title>LMS</title><form id=f method=post action='"
-                + escape(args["redirect_uri"])
+                + str(escape(args["redirect_uri"]))
                 + "'><input type=hidden name=id_token value='"
                 + token
                 + "'>"
-                "<input type=hidden name=state value='" + escape(args["state"]) + "'></form>"
+                "<input type=hidden name=state value='" + str(escape(args["state"])) + "'></form>"
                 "<script>document.getElementById('f').submit()</script>",
                 mimetype="text/html",
             )
@@ -270,6 +270,38 @@ class FakePlatform:
                 )
             return response
 
+        @app.get("/course")
+        def course_page():
+            # A minimal LMS course page: the tool in an iframe beside the LMS's storage frame.
+            tool = request.args["tool"]
+            return Response(
+                "<!doctype html><html lang=en><title>LMS course</title><h1>LMS course</h1>"
+                "<iframe name=post_message_forwarding src='/storage-frame' hidden></iframe>"
+                "<iframe name=tool title='studyapp' width=900 height=600 src='"
+                + str(escape(tool))
+                + "'></iframe></html>",
+                mimetype="text/html",
+            )
+
+        @app.get("/storage-frame")
+        def storage_frame():
+            # The platform side of lti-cs-oidc: keeps values per key for the tool's frames.
+            return Response(
+                "<!doctype html><title>storage</title><script>"
+                "window.stored = {};"
+                "window.addEventListener('message', function (e) {"
+                "  var d = e.data || {}; var reply = {message_id: d.message_id, key: d.key};"
+                "  if (d.subject === 'lti.put_data') { window.stored[d.key] = d.value;"
+                "    reply.subject = 'lti.put_data.response'; reply.value = d.value; }"
+                "  else if (d.subject === 'lti.get_data') {"
+                "    reply.subject = 'lti.get_data.response';"
+                "    reply.value = window.stored[d.key]; }"
+                "  else { return; }"
+                "  e.source.postMessage(reply, e.origin);"
+                "});</script>",
+                mimetype="text/html",
+            )
+
         @app.post("/deep-link-return")
         def deep_link_return():
             self.deep_link_jwt = request.form["JWT"]
@@ -285,10 +317,11 @@ def parse_redirect(location: str) -> dict[str, str]:
 class PlatformServer:
     """Serve a FakePlatform on a free port until stopped."""
 
-    def __init__(self, platform: FakePlatform) -> None:
+    def __init__(self, platform: FakePlatform, host: str = "127.0.0.1") -> None:
         self.platform = platform
         self.server = make_server("127.0.0.1", 0, platform.app(), threaded=True)
-        platform.url = f"http://127.0.0.1:{self.server.server_port}"
+        # "localhost" makes the LMS another site than a tool on 127.0.0.1, as in real life.
+        platform.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

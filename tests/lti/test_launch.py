@@ -155,9 +155,19 @@ def test_platform_storage_stands_in_for_a_blocked_cookie(lti_app, lms, session):
     assert page.status_code == 200 and 'data-mode="get"' in page.get_data(as_text=True)
     assert client_not_signed_in(browser)
     done = browser.post("/lti/launch/confirm", data={"state": state, "binding": binding})
-    assert done.status_code == 302 and done.headers["Location"].startswith("/teach/classes/")
+    assert done.status_code == 200
+    page = done.get_data(as_text=True)
+    assert 'href="/teach/classes/1">Continue here' in page
     again = browser.post("/lti/launch/confirm", data={"state": state, "binding": binding})
     assert again.status_code == 403 and "already used" in again.get_data(as_text=True)
+    # The new-window link signs in a browser that has no cookie of ours, once.
+    resume = page.split('href="/lti/resume/')[1].split('"')[0]
+    window = lti_app.test_client()
+    opened = window.get(f"/lti/resume/{resume}")
+    assert opened.headers["Location"] == "/teach/classes/1"
+    assert window.get("/teach/classes/1").status_code == 200
+    refused = lti_app.test_client().get(f"/lti/resume/{resume}")
+    assert refused.status_code == 403 and "used or expired" in refused.get_data(as_text=True)
 
 
 def client_not_signed_in(client) -> bool:

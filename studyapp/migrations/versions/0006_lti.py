@@ -1,8 +1,8 @@
-"""lti platforms links and grade outbox
+"""lti platforms, keys, launches, links and the grade outbox
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-02 03:55:43.366332
+Create Date: 2026-12-02 04:21:59.535635
 """
 
 import sqlalchemy as sa
@@ -103,14 +103,24 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resume_hash", sa.String(length=64), nullable=True),
+        sa.Column("resume_user_id", sa.Integer(), nullable=True),
+        sa.Column("resume_path", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
             ["platform_id"],
             ["lti_platforms.id"],
             name=op.f("fk_lti_launch_states_platform_id_lti_platforms"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["resume_user_id"],
+            ["users.id"],
+            name=op.f("fk_lti_launch_states_resume_user_id_users"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lti_launch_states")),
         sa.UniqueConstraint("nonce", name=op.f("uq_lti_launch_states_nonce")),
+        sa.UniqueConstraint("resume_hash", name=op.f("uq_lti_launch_states_resume_hash")),
         sa.UniqueConstraint("state_hash", name=op.f("uq_lti_launch_states_state_hash")),
     )
     op.create_table(
