@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from studyapp.auth.models import User
 from studyapp.classes import services as classes
 from studyapp.lti import claims as c
+from studyapp.lti import platforms
 from studyapp.lti.accounts import (
     find_context,
     join_context,
@@ -81,3 +83,16 @@ def pending_claims(data: dict[str, Any]) -> dict[str, Any]:
         "email",
     }
     return {k: v for k, v in data.items() if k in keep}
+
+
+def frame_origins(platform: Platform, data: dict[str, Any]) -> list[str]:
+    """Who may frame our pages after this launch: the platform's origins and the origins of
+    the signed return URLs (where an LMS like Canvas shows the course)."""
+    origins = set(platforms.frame_origins(platform))
+    presentation = data.get(c.LTI + "launch_presentation") or {}
+    settings = data.get(c.DL_SETTINGS) or {}
+    for url in (presentation.get("return_url"), settings.get("deep_link_return_url")):
+        parts = urlsplit(str(url or ""))
+        if parts.scheme in {"https", "http"} and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)

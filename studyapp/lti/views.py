@@ -37,12 +37,19 @@ from studyapp.lti.platforms import LtiError
 bp = Blueprint("lti", __name__)
 
 
+#: Login, launch and their error pages may be framed by any site: the LMS frames them from
+#: its school's own domain (Canvas: school.instructure.com, not the issuer), which is only
+#: known once a launch is verified, and they offer nothing to click on a page of theirs.
+#: Signed-in pages allow only the origins of the verified launch (flow.frame_origins).
+_PRE_SESSION_FRAMING = "*"
+
+
 def refuse(exc: LtiError, status: int = 400):
     """The clear error page every refused launch gets; the reason is logged, never the token."""
     get_session().rollback()
     current_app.logger.warning("LTI refused: %s", exc)
     # Shown inside whichever LMS framed the launch; the page carries nothing but the reason.
-    g.lti_frame = ["*"]
+    g.lti_frame = [_PRE_SESSION_FRAMING]
     return render_template("lti/error.html", message=str(exc)), status
 
 
@@ -71,7 +78,7 @@ def login():
     except LtiError as exc:
         return refuse(exc)
     session.commit()
-    g.lti_frame = platforms.frame_origins(start.platform)
+    g.lti_frame = [_PRE_SESSION_FRAMING]
     if start.storage_target:
         response = current_app.make_response(
             render_template("lti/storage_put.html", start=start, origin=_origin(start))
@@ -103,7 +110,7 @@ def launch():
         verified = oidc.verify_launch(
             session, request.form.get("id_token", ""), raw_state, has_cookie, utcnow()
         )
-        g.lti_frame = platforms.frame_origins(verified.state.platform)
+        g.lti_frame = [_PRE_SESSION_FRAMING]
         if not verified.bound:
             oidc.save_for_storage_check(session, verified)
             session.commit()
@@ -133,7 +140,7 @@ def confirm():
         platform, data = oidc.confirm_storage(
             session, request.form.get("state", ""), request.form.get("binding", ""), utcnow()
         )
-        g.lti_frame = platforms.frame_origins(platform)
+        g.lti_frame = [_PRE_SESSION_FRAMING]
         response = _enter(platform, data)
         raw = oidc.issue_resume_link(
             session, request.form["state"], current_user.id, response.location, utcnow()
@@ -164,7 +171,7 @@ def _enter(platform, data):
     outcome = flow.complete_launch(session, platform, data)
     session.commit()
     login_user(outcome.user)
-    cookie_session["lti_frame"] = platforms.frame_origins(platform)
+    cookie_session["lti_frame"] = flow.frame_origins(platform, data)
     cookie_session["lti_platform"] = platform.id
     return _go(outcome, data)
 

@@ -91,6 +91,19 @@ def test_after_a_launch_the_lms_may_frame_our_pages(lti_app, lms):
     assert "X-Frame-Options" not in page.headers
 
 
+def test_the_signed_return_url_adds_the_school_domain_to_the_framers(lti_app, lms):
+    client = lti_app.test_client()
+    presentation = {"return_url": "https://school.instructure.com/courses/1/external_content"}
+    response = launch(
+        client,
+        lms,
+        **{"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": presentation},
+    )
+    csp = client.get(response.headers["Location"]).headers["Content-Security-Policy"]
+    framers = csp.split("frame-ancestors ")[1].split(";")[0].split()
+    assert framers == [lms.url, "https://school.instructure.com"]
+
+
 def test_cookies_are_cross_site_when_configured(make_app, lms):
     from studyapp.lti import platforms
 
