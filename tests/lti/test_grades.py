@@ -188,3 +188,29 @@ def test_students_unknown_to_the_lms_and_previews_send_nothing(lti_app, lms, ses
     other.post(f"/attempts/{attempt}/submit", data={"positions": ["0"], "q0": "A"})
     teacher.post(f"/teach/quizzes/{quiz.id}/preview")
     assert session.scalars(select(ScoreSend)).all() == []
+
+
+def test_the_app_sends_queued_grades_by_itself(make_app, lms):
+    """With a sweep interval, a request starts a background send of what is due."""
+    import time as _time
+
+    from studyapp.lti import platforms
+
+    app = make_app(SWEEP_INTERVAL_SECONDS=60)
+    s = app.extensions["studyapp.sessionmaker"]()
+    platforms.register_platform(s, lms.registration())
+    s.commit()
+    lms.tool_jwks = lambda: app.test_client().get("/lti/jwks").get_json()
+    _teacher, quiz, link = _deep_linked_quiz(app, lms, s, keys=("capital",))
+    s.close()
+    student = app.test_client()
+    launch(student, lms, sub="s1", roles=(LEARNER,), **link)
+    app.extensions["studyapp.last_lti_send"] = 0.0
+    attempt = student.post(f"/quizzes/{quiz.id}/start").headers["Location"].rsplit("/", 1)[1]
+    student.post(f"/attempts/{attempt}/submit", data={"positions": ["0"], "q0": "A"})
+    app.extensions["studyapp.last_lti_send"] = 0.0
+    student.get("/")
+    deadline = _time.monotonic() + 10
+    while not lms.scores and _time.monotonic() < deadline:
+        _time.sleep(0.1)
+    assert lms.scores and lms.scores[-1]["scoreGiven"] == 1.0
