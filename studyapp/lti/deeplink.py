@@ -63,3 +63,20 @@ def response_jwt(
     if settings.get("data") is not None:
         body[c.DL_DATA] = settings["data"]
     return keys.sign(session, body, now)
+
+
+def answer(
+    session: Session,
+    context: Context,
+    request_claims: dict[str, Any],
+    quiz_id: int | None,
+    new_title: str,
+    launch_url: str,
+    now: datetime,
+) -> str:
+    """The signed deep-linking response for the chosen (or new) quiz."""
+    # The signing key must exist before this transaction writes (see keys.current_key).
+    keys.current_key(session, now)
+    quiz = pick_quiz(session, context, quiz_id, new_title)
+    item = content_item(quiz, launch_url)
+    return response_jwt(session, context.platform, request_claims, [item], now)

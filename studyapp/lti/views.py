@@ -221,37 +221,27 @@ def link_course():
 def deep_link():
     """The LMS's "add external tool" dialog: pick or create a quiz, return a resource link."""
     session = get_session()
-    data = cookie_session.get("lti_dl")
-    if not data:
-        abort(404)
+    data = cookie_session.get("lti_dl") or abort(404)
     context = _own_context(data["context_id"])
     form = DeepLinkForm()
     form.quiz.choices = [("", "(create a new quiz)")] + [
         (str(q.id), q.title) for q in deeplink.quizzes.list_quizzes(session, context.course_id)
     ]
-    if form.validate_on_submit():
-        # The signing key must exist before this request writes (see keys.current_key).
-        keys.current_key(session, utcnow())
-        try:
-            quiz = deeplink.pick_quiz(
-                session,
-                context,
-                int(form.quiz.data) if form.quiz.data else None,
-                form.new_title.data or "",
-            )
-            item = deeplink.content_item(quiz, url_for("lti.launch", _external=True))
-            token = deeplink.response_jwt(session, context.platform, data, [item], utcnow())
-        except (LtiError, NotFound) as exc:
-            return refuse(LtiError(str(exc)))
-        session.commit()
-        cookie_session.pop("lti_dl", None)
-        return_url = data[flow.c.DL_SETTINGS]["deep_link_return_url"]
-        response = current_app.make_response(
-            render_template("lti/deep_link_return.html", return_url=return_url, jwt=token)
+    if not form.validate_on_submit():
+        return render_template("lti/deep_link.html", form=form, context=context)
+    chosen = int(form.quiz.data) if form.quiz.data else None
+    launch_url = url_for("lti.launch", _external=True)
+    try:
+        token = deeplink.answer(
+            session, context, data, chosen, form.new_title.data or "", launch_url, utcnow()
         )
-        response.headers["Content-Security-Policy"] = _csp_posting_to(return_url)
-        return response
-    return render_template("lti/deep_link.html", form=form, context=context)
+    except (LtiError, NotFound) as exc:
+        return refuse(LtiError(str(exc)))
+    session.commit()
+    cookie_session.pop("lti_dl", None)
+    return_url = data[flow.c.DL_SETTINGS]["deep_link_return_url"]
+    page = render_template("lti/deep_link_return.html", return_url=return_url, jwt=token)
+    return page, {"Content-Security-Policy": _csp_posting_to(return_url)}
 
 
 def _csp_posting_to(url: str) -> str:
