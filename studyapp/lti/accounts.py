@@ -12,6 +12,7 @@ from studyapp.auth import services as auth_services
 from studyapp.auth.models import Role, User
 from studyapp.classes import services as classes
 from studyapp.classes.models import Course, CourseInstructor
+from studyapp.core.errors import DomainError
 from studyapp.lti import claims as c
 from studyapp.lti.models import Context, LineItem, Platform, PlatformUser
 from studyapp.lti.platforms import LtiError
@@ -162,7 +163,12 @@ def join_context(session: Session, context: Context, user: User) -> None:
         if taught is None:
             session.add(CourseInstructor(course_id=context.course_id, user_id=user.id))
     else:
-        classes.enroll(session, session.get(Course, context.course_id), user)
+        # A launch is the student's own doing: like a join code, it does not undo a drop
+        # (the instructor re-adds, or pulls the LMS roster).
+        try:
+            classes.enroll(session, session.get(Course, context.course_id), user, False)
+        except DomainError as exc:
+            raise LtiError(str(exc)) from exc
     session.flush()
 
 

@@ -114,7 +114,8 @@ def sync_roster(session: Session, course: Course, now: datetime) -> RosterSync:
         )
     ):
         if enrollment.is_active and enrollment.user_id not in present:
-            enrollment.drop(now)
+            # The class's own drop: the student's open attempts are graded as they stand.
+            classes.drop_student(session, course, enrollment.user_id)
             result.dropped.append(enrollment.user.name)
     session.flush()
     return result

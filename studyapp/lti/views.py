@@ -19,10 +19,11 @@ from flask import (
 from flask import (
     session as cookie_session,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from studyapp.auth.access import admin_required, instructor_required, safe_next
 from studyapp.auth.models import User
+from studyapp.auth.views import log_in
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
@@ -161,7 +162,7 @@ def resume(token: str):
     except LtiError as exc:
         return refuse(exc, 403)
     session.commit()
-    login_user(session.get(User, user_id))
+    log_in(session.get(User, user_id))
     return redirect(safe_next(path) or url_for("classes.index"))
 
 
@@ -170,7 +171,7 @@ def _enter(platform, data):
     session = get_session()
     outcome = flow.complete_launch(session, platform, data)
     session.commit()
-    login_user(outcome.user)
+    log_in(outcome.user)
     cookie_session["lti_frame"] = flow.frame_origins(platform, data)
     cookie_session["lti_platform"] = platform.id
     return _go(outcome, data)

@@ -64,10 +64,30 @@ def test_roster_pull_enrols_and_drops_but_never_deletes(lti_app, lms, session):
     # The student who joined with a code is left alone.
     code = session.scalar(select(Enrollment).where(Enrollment.user_id == by_code.id))
     assert code.status == EnrollmentStatus.ACTIVE
+    # A dropped student's own launch does not re-add them; the instructor's next pull does.
+    refused = launch(lti_app.test_client(), lms, sub="b", roles=(LEARNER,))
+    assert refused.status_code == 400 and "You were removed" in refused.get_data(as_text=True)
     # Back in the LMS, back in the class.
     lms.members["course-1"].append(_member("b"))
     teacher.post(f"/teach/classes/{course.id}/lms/roster")
     assert _enrolled(session, course)["b"] == EnrollmentStatus.ACTIVE
+
+
+def test_a_dropped_students_open_attempt_is_graded(lti_app, lms, session):
+    from studyapp.attempts.models import Attempt, AttemptStatus
+
+    teacher = lti_app.test_client()
+    launch(teacher, lms)
+    course = session.scalar(select(Course))
+    quiz = factories.make_quiz(session, course, keys=("capital",))
+    session.commit()
+    student = lti_app.test_client()
+    launch(student, lms, sub="a", roles=(LEARNER,))
+    student.post(f"/quizzes/{quiz.id}/start")
+    lms.members["course-1"] = []
+    teacher.post(f"/teach/classes/{course.id}/lms/roster")
+    session.expire_all()
+    assert session.scalar(select(Attempt)).status != AttemptStatus.IN_PROGRESS
 
 
 def test_a_student_listed_by_either_linked_course_stays(lti_app, lms, session):
