@@ -289,7 +289,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.ScalarNode:
     """Whole floats as integers (`points: 1`, not `1.0`); they load back equal."""
-    if value.is_integer():
+    # Past 1e15 a float's integer digits are binary noise (6.022e23 would be written
+    # 602200000000000027262976), so large values keep their exponent form.
+    if value.is_integer() and abs(value) < 1e15:
         return dumper.represent_int(int(value))
     return dumper.represent_float(value)
 

@@ -509,7 +509,7 @@ def test_import_moodle_sample_gives_every_type() -> None:
     }
     assert plain(got["tomb-short"]) == {"answers": ["no one", "nobody"]}
     assert plain(got["grant-born"]) == {"answer": 1822, "tolerance": 5}
-    assert plain(got["range"]) == {"answer": 3, "tolerance": 2}
+    assert plain(got["range"]) == {"min": 1, "max": 5}
     assert plain(got["capitals"]) == {
         "pairs": {"Canada": "Ottawa", "Italy": "Rome", "Japan": "Tokyo"}
     }
@@ -557,10 +557,10 @@ def test_import_format_markers_are_removed_and_html_is_noted() -> None:
     got = questions(imported)
     assert got["plain"].prompt == "Plain text?"
     assert got["plain"].explanation == "Yes."
-    assert got["html"].prompt == "<p>Is <b>this</b> HTML?</p>"
+    assert got["html"].prompt == "Is **this** HTML?"
     assert imported.notes == (
-        "question 2 'Html' (line 3): the text is marked [html] and was kept as written; "
-        "studyapp renders Markdown and removes raw HTML",
+        "question 2 'Html' (line 3): the text is marked [html]: it was converted to Markdown "
+        "(paragraphs, bold, lists and links kept; tags are never shown)",
     )
 
 
@@ -648,7 +648,7 @@ def test_import_numeric_forms() -> None:
     got = questions(imported)
     assert plain(got["exact"]) == {"answer": 3.14}
     assert plain(got["tol"]) == {"answer": 3.14159, "tolerance": 0.0005}
-    assert plain(got["odd-range"]) == {"answer": 1.5, "tolerance": 0.5}
+    assert plain(got["odd-range"]) == {"min": 1, "max": 2}
     assert plain(got["grant"]) == {"answer": 1822, "tolerance": 0}
     assert plain(got["sci"]) == {"answer": 6.022e23, "tolerance": 1e21}
     where = "question 4 'Grant' (line 7)"

@@ -9,12 +9,16 @@ from typing import Any
 from studyapp.banks.gift.common import (
     NUMBER,
     WEIGHT,
+    answer_text,
     choice_keys,
     clean,
+    feedback_text,
     moodle_percent,
     percent_text,
+    php_trim,
     protect,
     restore,
+    wildcards,
 )
 
 
@@ -71,9 +75,10 @@ def split_blocks(text: str) -> list[_Block]:
     lines: list[str] = []
     numbers: list[int] = []
     comments: list[str] = []
-    rows = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    # Old Mac files end lines with CR alone; Moodle reads them as lines too.
+    rows = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, raw in enumerate([*rows, ""], start=1):
-        line = raw.strip()
+        line = php_trim(raw)
         if line.startswith("//"):
             comments.append(line[2:].strip())
         elif line:
@@ -131,13 +136,13 @@ class _Option:
     marked: bool  # written with '=' in a choice block
 
 
-def _option(part: str, default_weight: float) -> _Option:
+def _option(part: str, default_weight: float, fmt: str | None, lost: list[str]) -> _Option:
     """Read `=text#feedback`, `%50%text#feedback` or `text#feedback`."""
-    part = part.strip()
+    part = php_trim(part)
     marked = part.startswith("=")
     weight, rest = (100.0, part[1:]) if marked else _weight(part, default_weight)
     text, _, feedback = rest.partition("#")
-    return _Option(weight, clean(text), clean(feedback), marked)
+    return _Option(weight, answer_text(text, fmt), feedback_text(feedback, fmt, lost), marked)
 
 
 def _weight(part: str, default: float) -> tuple[float, str]:
@@ -155,25 +160,28 @@ def _answers(block: str, separator: str) -> list[str]:
     return parts[1:] if parts and not parts[0].strip() else parts
 
 
-def parse_answer(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
-    """Tell the question type from the answer block as Moodle does, then read it."""
+def parse_answer(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
+    """Tell the question type from the answer block as Moodle does, then read it.
+
+    `fmt` is the question text's format, which Moodle gives answers without their own.
+    """
     if not answer:
         return "essay", {}
     if answer.startswith("#"):
-        return _parse_numeric(answer[1:], lost)
+        return _parse_numeric(answer[1:], lost, fmt)
     if "~" in answer:
-        return _parse_choices(answer, lost)
+        return _parse_choices(answer, lost, fmt)
     if "=" in answer and "->" in answer:
-        return _parse_matching(answer, lost)
-    head = answer.split("#", 1)[0].strip()
+        return _parse_matching(answer, lost, fmt)
+    head = php_trim(answer.split("#", 1)[0])
     if head in ("T", "TRUE", "F", "FALSE"):
-        return _parse_truefalse(answer)
-    return _parse_short(answer, lost)
+        return _parse_truefalse(answer, lost, fmt)
+    return _parse_short(answer, lost, fmt)
 
 
-def _parse_choices(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
+def _parse_choices(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{=right ~wrong}` is single choice; `{~%50%a ~%50%b ~%-100%c}` (no '=') is multiple."""
-    options = [_option(part, 0.0) for part in _answers(answer.replace("=", "~="), "~")]
+    options = [_option(part, 0.0, fmt, lost) for part in _answers(answer.replace("=", "~="), "~")]
     empty = [o for o in options if not o.text]
     if empty:
         lost.append(f"{len(empty)} empty answer(s) ignored")
@@ -228,7 +236,7 @@ def _multiple_answer(keys: list[str], options: list[_Option], lost: list[str]) -
     return right
 
 
-def _parse_matching(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
+def _parse_matching(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{=left -> right ...}`; an empty left side (`= -> text`) is a distractor."""
     parts = _answers(answer, "=")
     if len(parts) < 2:
@@ -239,7 +247,7 @@ def _parse_matching(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
         left, arrow, right = part.partition("->")
         if not arrow:
             raise Malformed(f"matching answer '{clean(part)}' has no '->'")
-        left, right = clean(left), restore(right).strip()
+        left, right = answer_text(left, fmt), answer_text(right, fmt)
         if not left:
             distractors += [right] if right else []
         elif left in pairs:
@@ -249,21 +257,21 @@ def _parse_matching(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
     return "matching", {"pairs": pairs, **({"distractors": distractors} if distractors else {})}
 
 
-def _parse_truefalse(answer: str) -> tuple[str, dict[str, Any]]:
+def _parse_truefalse(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{T}`, `{FALSE#feedback if answered wrong#feedback if answered right}`."""
     bits = answer.split("#", 2)
-    value = bits[0].strip() in ("T", "TRUE")
-    wrong = clean(bits[1]) if len(bits) > 1 else ""
-    right = clean(bits[2]) if len(bits) > 2 else ""
+    value = php_trim(bits[0]) in ("T", "TRUE")
+    wrong = feedback_text(bits[1], fmt, lost) if len(bits) > 1 else ""
+    right = feedback_text(bits[2], fmt, lost) if len(bits) > 2 else ""
     feedback = {**({value: right} if right else {}), **({not value: wrong} if wrong else {})}
     return "truefalse", {"answer": value, **({"feedback": feedback} if feedback else {})}
 
 
-def _parse_short(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
+def _parse_short(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{=a =b}`: full-credit answers are accepted; weights and feedback cannot be kept."""
     accepted = []
     for part in _answers(answer, "="):
-        option = _option(part, 100.0)
+        option = _option(part, 100.0, fmt, lost)
         if not option.text:
             lost.append("an empty accepted answer was ignored")
             continue
@@ -281,15 +289,18 @@ def _parse_short(answer: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
             )
     if not accepted:
         raise Malformed("no short answer gives full marks")
-    return "short", {"answers": accepted}
+    try:
+        return "short", wildcards(accepted, lost)
+    except ValueError as exc:
+        raise Malformed(str(exc)) from None
 
 
-def _parse_numeric(block: str, lost: list[str]) -> tuple[str, dict[str, Any]]:
+def _parse_numeric(block: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{#x}`, `{#x:tolerance}`, `{#min..max}`; of several answers the first 100% one is kept."""
     block, tilde, _ = block.partition("~")
     if tilde:
         lost.append("feedback for wrong answers ('~') dropped")
-    options = [_option(part, 100.0) for part in _answers(block, "=")]
+    options = [_option(part, 100.0, fmt, lost) for part in _answers(block, "=")]
     if not options:
         raise Malformed("the numeric block has no answer")
     values = [_numeric_value(o.text) for o in options]
@@ -313,7 +324,7 @@ def _numeric_value(text: str) -> dict[str, Any]:
         low, _, high = text.partition("..")
         bounds = number_or_none(low), number_or_none(high)
         if bounds[0] is not None and bounds[1] is not None:
-            return _midpoint(bounds[0], bounds[1], text)
+            return _range(bounds[0], bounds[1], text)
     elif text.find(":") > 0:
         value, _, tolerance = text.partition(":")
         answer, margin = number_or_none(value), number_or_none(tolerance)
@@ -333,11 +344,8 @@ def number_or_none(text: str) -> int | float | None:
     return value if math.isfinite(value) else None
 
 
-def _midpoint(low: int | float, high: int | float, text: str) -> dict[str, Any]:
-    """A range as its midpoint and half its width."""
-    if isinstance(low, int) and isinstance(high, int) and (low + high) % 2 == 0:
-        return {"answer": (low + high) // 2, "tolerance": abs(high - low) // 2}
-    answer, tolerance = low / 2 + high / 2, abs(high / 2 - low / 2)
-    if not (math.isfinite(answer) and math.isfinite(tolerance)):
-        raise Malformed(f"numeric range '{text}' is too large")
-    return {"answer": answer, "tolerance": tolerance}
+def _range(low: int | float, high: int | float, text: str) -> dict[str, Any]:
+    """A range by its ends, exactly as written; Moodle accepts both ends."""
+    if low > high:
+        raise Malformed(f"numeric range '{text}' has its lower end last")
+    return {"min": low, "max": high}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from studyapp.banks.markup import plain_text, to_markdown
+from studyapp.banks.text import normalize_answer
+
 NO_EXPLANATION = "(No explanation was given in the GIFT file.)"
 NO_MODEL_ANSWER = "(none given in GIFT)"
 # GIFT has one general feedback; an essay's explanation and model answer share it.
@@ -117,3 +120,53 @@ def choice_keys(count: int) -> list[str]:
             key = chr(65 + rest) + key
         keys.append(key)
     return keys
+
+
+# PHP's trim(), which Moodle uses: a no-break space is text, not blank.
+_PHP_SPACE = " \t\n\r\0\x0b"
+
+
+def php_trim(text: str) -> str:
+    """Trim as Moodle does, so a line of only a no-break space is not a blank line."""
+    return text.strip(_PHP_SPACE)
+
+
+def answer_text(protected: str, fmt: str | None) -> str:
+    """A choice, answer or matching item as plain words, in its own format or `fmt`."""
+    own, body = strip_format(php_trim(protected))
+    return php_trim(plain_text(php_trim(restore(body)), own or fmt))
+
+
+def feedback_text(protected: str, fmt: str | None, lost: list[str]) -> str:
+    """Feedback as safe Markdown, in its own format or `fmt`; what HTML loses is noted."""
+    own, body = strip_format(php_trim(protected))
+    markdown, dropped = to_markdown(php_trim(restore(body)), own or fmt)
+    if dropped:
+        lost.append(f"HTML in a feedback lost: {', '.join(dropped)}")
+    return markdown.strip()
+
+
+_STAR = re.compile(r"(?<!\\)\*")
+
+
+def wildcards(accepted: list[str], lost: list[str]) -> dict[str, object]:
+    """Short answers with Moodle's `*` wildcard as a pattern; `\\*` is a literal star."""
+    answers: list[str] = []
+    patterns: list[str] = []
+    for text in accepted:
+        pieces = [p.replace("\\*", "*") for p in _STAR.split(text)]
+        literal = "".join(pieces)
+        if len(pieces) > 1:
+            patterns.append(".*".join(re.escape(normalize_answer(p)) for p in pieces))
+            lost.append(
+                f"answer '{text}' uses Moodle's '*' wildcard; it became the pattern "
+                f"'{patterns[-1]}' (compared after case, accents and punctuation are folded)"
+            )
+        if normalize_answer(literal) and literal not in answers:
+            answers.append(literal)
+    if not answers:
+        raise ValueError("the only accepted answer is '*', which accepts anything")
+    spec: dict[str, object] = {"answers": answers}
+    if patterns:
+        spec["pattern"] = "|".join(f"(?:{p})" for p in patterns)
+    return spec

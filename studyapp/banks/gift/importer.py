@@ -23,12 +23,15 @@ from studyapp.banks.gift.common import (
     NO_EXPLANATION,
     NO_MODEL_ANSWER,
     clean,
+    feedback_text,
     number_text,
+    php_trim,
     protect,
     restore,
     strip_format,
 )
 from studyapp.banks.loader import load_bank_text
+from studyapp.banks.markup import to_markdown
 from studyapp.banks.schema import (
     DEFAULT_DIFFICULTY,
     DEFAULT_POINTS,
@@ -51,7 +54,8 @@ MAX_GIFT_CHARS = 200_000
 MAX_GIFT_QUESTIONS = 2_000
 _META_KEYS = ("source", "tags", "difficulty", "points", "unit")
 _META_START = re.compile(rf"(?:{'|'.join(_META_KEYS)}):")
-_MOODLE_TAG = re.compile(r"\[(tag|id):([^\]]+)\]")
+# Moodle's own reading of `[tag:...]`: a backslash keeps the next character (`\]`) in.
+_MOODLE_TAG = re.compile(r"\[(tag|id):((?:\\.|[^\]\\])+)\]")
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ def _metadata(comments: tuple[str, ...], readings: Mapping[str, Reading], lost: 
         lost.append(f"unknown metadata '{key}' in the comment ignored")
     tags = _tags([t.strip() for t in fields.get("tags", "").split(",")], lost)
     for comment in comments:
-        for kind, value in _MOODLE_TAG.findall(comment):
+        for kind, escaped in _MOODLE_TAG.findall(comment):
+            value = re.sub(r"\\(.)", r"\1", escaped).strip()
             if kind == "tag":
                 tags = tags + tuple(t for t in _tags([value], lost) if t not in tags)
             else:
@@ -128,6 +133,8 @@ def _tags(values: list[str], lost: list[str]) -> tuple[str, ...]:
             lost.append(f"tag '{value}' dropped: it has no letters or digits")
         elif tag not in tags:
             tags.append(tag)
+            if tag != "-".join(value.casefold().split()):
+                lost.append(f"tag '{value}' kept as '{tag}' (tags are lowercase slugs)")
     return tuple(tags)
 
 
@@ -366,17 +373,20 @@ def _question(
     """Build the question from its parts and comments (its id is assigned later)."""
     if parts.answer is None:
         raise Malformed("a description (text without an answer block) has no studyapp equivalent")
-    kind, spec = parse_answer(parts.answer, lost)
-    fmt, prompt = strip_format(parts.prompt.strip())
-    prompt = restore(prompt).strip()
+    fmt, prompt = strip_format(php_trim(parts.prompt))
+    kind, spec = parse_answer(parts.answer, lost, fmt)
+    raw = php_trim(restore(prompt))
+    prompt, dropped = to_markdown(raw, fmt)
     if not prompt:
         raise Malformed("the question has no text")
-    if fmt == "html":
+    if prompt != raw and fmt != "plain":
         lost.append(
-            "the text is marked [html] and was kept as written; studyapp renders "
-            "Markdown and removes raw HTML"
+            f"the text is {'marked [' + fmt + ']' if fmt else 'HTML'}: it was converted "
+            "to Markdown (paragraphs, bold, lists and links kept; tags are never shown)"
         )
-    explanation, spec = _texts(kind, spec, clean(parts.feedback), lost)
+    if dropped:
+        lost.append(f"HTML in the text lost: {', '.join(dropped)}")
+    explanation, spec = _texts(kind, spec, feedback_text(parts.feedback, fmt, lost), lost)
     meta = _metadata(item.comments, readings, lost)
     prompt, spec = _unit(kind, prompt, spec, meta.unit, lost)
     return Question(

@@ -267,7 +267,8 @@ def _read_question(
     before = len(report.errors)
     handler = _question_type(node, walker)
     fields = {**QUESTION_FIELDS, **(handler.fields if handler else {})}
-    required = QUESTION_REQUIRED + (handler.required if handler else ())
+    keys = {k.value for k, _ in node.value if isinstance(k.value, str)}
+    required = QUESTION_REQUIRED + (handler.required_keys(keys) if handler else ())
     values = walker.record(node, record(fields, required), (), _unknown_key_message(handler))
     source = _question_source(values, walker, readings, default)
     points = values.get("points", DEFAULT_POINTS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from studyapp.banks.numbers import format_number, parse_number, to_decimal
@@ -68,16 +69,41 @@ def _accepted_problems(answers: Sequence[str] | None, path: tuple, what: str) ->
 
 
 class Numeric(QuestionType):
-    """A number typed as text ('1.5bn', '$1,500,000,000'); right within the tolerance."""
+    """A number typed as text ('1.5bn', '$1,500,000,000'); right within the tolerance.
+
+    A range (`min` and `max` instead of `answer`) is right from one end to the other,
+    both ends included: it is how Moodle's `{#min..max}` is kept exactly.
+    """
 
     name = "numeric"
-    fields = {"answer": number(), "tolerance": number(), "unit": text()}
+    fields = {
+        "answer": number(),
+        "tolerance": number(),
+        "min": number(),
+        "max": number(),
+        "unit": text(),
+    }
+
     required = ("answer",)
 
+    def required_keys(self, keys: set[str]) -> tuple[str, ...]:
+        return ("min", "max") if keys & {"min", "max"} else self.required
+
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
-        tolerance = spec.get("tolerance")
-        if tolerance is not None and tolerance < 0:
-            return [Problem(("tolerance",), f"tolerance must be 0 or more, not {tolerance}")]
+        has_range = "min" in spec or "max" in spec
+        if "answer" in spec and has_range:
+            return [Problem(("answer",), "give either 'answer' or 'min' and 'max', not both")]
+        if not has_range:
+            tolerance = spec.get("tolerance")
+            if tolerance is not None and tolerance < 0:
+                return [Problem(("tolerance",), f"tolerance must be 0 or more, not {tolerance}")]
+            return []
+        if "tolerance" in spec:
+            return [Problem(("tolerance",), "a range ('min' and 'max') has no tolerance")]
+        if "min" not in spec or "max" not in spec:
+            return []  # the loader reports the missing end
+        if spec["min"] > spec["max"]:
+            return [Problem(("min",), f"min {spec['min']} is greater than max {spec['max']}")]
         return []
 
     def _grade(self, question: Question, response: Any) -> Score:
@@ -91,8 +117,8 @@ class Numeric(QuestionType):
         if value is None:
             part = Part("Answer", 0.0, question.points, False)
             return scored(question, [part], [f"Could not read {show(response)} as a number."])
-        answer = to_decimal(question.spec["answer"])
-        correct = abs(value - answer) <= to_decimal(question.spec.get("tolerance", 0))
+        low, high = numeric_bounds(question.spec)
+        correct = low <= value <= high
         part = Part("Answer", question.points if correct else 0.0, question.points, correct)
         return scored(question, [part])
 
@@ -102,14 +128,30 @@ class Numeric(QuestionType):
 
     def key_view(self, question: Question) -> dict[str, Any]:
         spec = question.spec
-        view = {
-            "answer": spec["answer"],
-            "display": format_number(spec["answer"]),
-            "tolerance": spec.get("tolerance", 0),
-        }
+        if "answer" in spec:
+            view = {
+                "answer": spec["answer"],
+                "display": format_number(spec["answer"]),
+                "tolerance": spec.get("tolerance", 0),
+            }
+        else:
+            view = {
+                "min": spec["min"],
+                "max": spec["max"],
+                "display": f"{format_number(spec['min'])} to {format_number(spec['max'])}",
+            }
         if spec.get("unit"):
             view["unit"] = spec["unit"]
         return view
+
+
+def numeric_bounds(spec: Spec) -> tuple[Decimal, Decimal]:
+    """The lowest and highest right answers, exactly as written in the bank."""
+    if "answer" in spec:
+        answer = to_decimal(spec["answer"])
+        margin = to_decimal(spec.get("tolerance", 0))
+        return answer - margin, answer + margin
+    return to_decimal(spec["min"]), to_decimal(spec["max"])
 
 
 def blank_names(prompt: str) -> list[str]:

@@ -156,6 +156,10 @@ class QuestionType:
     fields: ClassVar[Mapping[str, Shape]] = {}
     required: ClassVar[tuple[str, ...]] = ()
 
+    def required_keys(self, keys: set[str]) -> tuple[str, ...]:
+        """The keys an entry with these keys must have (a type with two forms overrides)."""
+        return self.required
+
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
         """Check what the keys mean; their shapes are already checked by the loader."""
         return []
