@@ -28,9 +28,12 @@ _WRAPPER = "id: {bank}\ntitle: Preview\n{source}questions:\n"
 class BankInvalid(DomainError):
     """Submitted bank text has errors; ``issues`` say where."""
 
-    def __init__(self, issues: list[Issue]):
+    def __init__(self, issues: list[Issue], notes: list[str] | None = None):
         super().__init__(f"{len(issues)} problem(s) found")
         self.issues = issues
+        # Per-question reasons from a GIFT or Moodle XML import, shown even when nothing
+        # could be imported, so an instructor sees why each question was refused.
+        self.notes = notes or []
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ def import_upload(
         raise DomainError("A GIFT file needs a bank id and a title for the new bank.")
     imported = gift.import_gift(text, bank_id, title, load_db_readings(session))
     if imported.bank_yaml is None or imported.result.errors:
-        raise BankInvalid(list(imported.result.errors))
+        raise BankInvalid(list(imported.result.errors), list(imported.notes))
     return import_bank_text(session, imported.bank_yaml, filename, user), list(imported.notes)
 
 

@@ -230,7 +230,7 @@ def upload():
             )
         except services.BankInvalid as exc:
             session.rollback()
-            issues = exc.issues
+            issues, notes = exc.issues, exc.notes
         except Forbidden:
             raise
         except DomainError as exc:
@@ -242,7 +242,7 @@ def upload():
                 flash(note, "info")
             flash(f"Imported '{bank.title}'.", "success")
             return redirect(url_for("banks.show", bank_id=bank.id))
-    return render_template("banks/import.html", form=form, issues=issues)
+    return render_template("banks/import.html", form=form, issues=issues, notes=notes)
 
 
 @bp.route("/readings", methods=["GET", "POST"])

@@ -1232,3 +1232,16 @@ def test_damaged_real_bank_gives_issues_or_a_bank(data):
     result = load_bank_text("\n".join(lines), "damaged.yaml", READINGS)
     assert (result.bank is None) == bool(result.errors)
     assert all(i.line >= 1 for i in result.errors + result.warnings)
+
+
+def test_numeric_range_needs_both_ends_and_no_answer(tmp_path):
+    base = "- id: r\n  type: numeric\n  prompt: p\n  explanation: e\n"
+    assert load(tmp_path, bank_text(base + "  min: 1\n  max: 2\n")).errors == ()
+    messages = [i.message for i in load(tmp_path, bank_text(base + "  min: 1\n")).errors]
+    assert messages == ["missing required key 'max' in question 'r'"] or any(
+        "'max'" in m for m in messages
+    )
+    both = load(tmp_path, bank_text(base + "  answer: 1\n  min: 1\n  max: 2\n"))
+    assert [i.message for i in both.errors] == ["give either 'answer' or 'min' and 'max', not both"]
+    reversed_range = load(tmp_path, bank_text(base + "  min: 3\n  max: 2\n"))
+    assert [i.message for i in reversed_range.errors] == ["min 3 is greater than max 2"]

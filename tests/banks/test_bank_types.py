@@ -239,6 +239,16 @@ def test_numeric_decimals_compare_exactly():
     assert grade(question, 0.1 + 0.2).correct is False  # 0.30000000000000004
 
 
+def test_numeric_range_is_graded_by_its_exact_ends_inclusively():
+    question = make("numeric", {"min": 3.141, "max": 3.142})
+    assert grade(question, "3.141").correct is True
+    assert grade(question, "3.142").correct is True
+    assert grade(question, "3.1415").correct is True
+    assert grade(question, "3.1409").correct is False
+    assert grade(question, "3.1421").correct is False
+    assert key_view(question)["display"] == "3.141 to 3.142"
+
+
 @pytest.mark.parametrize("response", [True, [1], {"n": 1}])
 def test_numeric_malformed(response):
     assert grade(NUMERIC, response).feedback[0].startswith("Answer not understood")

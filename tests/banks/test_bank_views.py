@@ -294,3 +294,20 @@ def test_gift_import_needs_a_bank_id_and_title(instructor_client, synced):
         content_type="multipart/form-data",
     )
     assert b"needs a bank id and a title" in page.data
+
+
+def test_gift_import_of_nothing_still_lists_each_question_reason(instructor_client, synced):
+    gift = "::Broken::Unclosed {=yes ~no\n\n::Words::Only a description.\n"
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={
+            "file": (io.BytesIO(gift.encode()), "moodle.gift"),
+            "bank_id": "nothing",
+            "title": "Nothing",
+        },
+        content_type="multipart/form-data",
+    )
+    body = page.get_data(as_text=True)
+    assert "Nothing was imported" in body
+    assert "question 1 &#39;Broken&#39; (line 1): &#39;{&#39; is never closed" in body
+    assert "question 2 &#39;Words&#39; (line 3): a description" in body

@@ -165,7 +165,9 @@ def wildcards(accepted: list[str], lost: list[str]) -> dict[str, object]:
         if normalize_answer(literal) and literal not in answers:
             answers.append(literal)
     if not answers:
-        raise ValueError("the only accepted answer is '*', which accepts anything")
+        raise ValueError(
+            "no accepted answer is left once '*' wildcards and punctuation are set aside"
+        )
     spec: dict[str, object] = {"answers": answers}
     if patterns:
         spec["pattern"] = "|".join(f"(?:{p})" for p in patterns)
