@@ -59,7 +59,8 @@ def questions(imported: GiftImport) -> dict[str, Question]:
 
 
 def body(text: str) -> str:
-    """Exported text without the bank header."""
+    """Exported text without the bank header (and its points line, tested on its own)."""
+    text = "".join(line for line in text.splitlines(True) if not line.startswith("// points:"))
     assert text.startswith(HEADER + "\n")
     return text[len(HEADER) + 1 :]
 
@@ -98,6 +99,7 @@ def test_export_single_writes_right_wrong_feedback_and_metadata_comment() -> Non
     )
     assert body(exported.text) == (
         "// source: aras ¶6; tags: geo, easy-one; difficulty: easy; points: 1\n"
+        "// [tag:geo] [tag:easy-one]\n"
         "::capital::[markdown]Which city is the capital of Turkey? {\n"
         "\t=Ankara\n"
         "\t~Istanbul#The largest city, not the capital.\n"
@@ -1053,3 +1055,45 @@ def test_round_trip_of_real_banks(path: Path) -> None:
         assert back[question.id] == question, question.id
     skipped = {q.id for q in original.questions if q.type in ("ordering", "blanks")}
     assert set(back) == {q.id for q in original.questions} - skipped
+
+
+def test_export_announces_points_gift_cannot_carry_in_the_header() -> None:
+    exported = export_gift(
+        bank("""
+        - id: heavy
+          type: truefalse
+          prompt: Is it heavy?
+          points: 2.5
+          explanation: Yes.
+          answer: true
+        - id: light
+          type: truefalse
+          prompt: Is it light?
+          explanation: No.
+          answer: false
+    """)
+    )
+    assert exported.text.splitlines()[2] == (
+        "// points: GIFT cannot carry points, so in Moodle these 1 question(s) are worth "
+        "1 point (set their mark in Moodle, or use Moodle XML): heavy (2.5 points)"
+    )
+
+
+def test_export_keeps_a_zero_line_and_a_literal_star_from_being_read_as_syntax() -> None:
+    exported = export_gift(
+        bank("""
+        - id: zero
+          type: short
+          prompt: "How many?\\n0\\nor more"
+          explanation: "Count:\\n0"
+          answers: ["5*", "five"]
+    """)
+    )
+    text = body(exported.text)
+    assert "\n0\n" not in text  # no line of just 0, which Moodle takes for a blank line
+    assert "How many?\\n0\nor more" in text
+    assert "\t=5\\*\n" in text
+    again = questions(import_gift(exported.text, "demo", "Demo", READINGS))["zero"]
+    assert again.prompt == "How many?\n0\nor more"
+    assert plain(again) == {"answers": ["5*", "five"]}
+    assert again.explanation == "Count:\n0"

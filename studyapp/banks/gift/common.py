@@ -51,10 +51,11 @@ def _break_lines(text: str) -> str:
     """Keep a line break real when a GIFT reader gives it back as is, else write `\\n`."""
     # Readers trim every line, end a question at a blank line and drop `//` lines, so a
     # break before a blank, indented or `//` line (or after trailing spaces) is escaped.
+    # Moodle also takes a line of just `0` for a blank one (PHP's empty("0") is true).
     lines = text.split("\n")
     out = [lines[0]]
     for before, line in zip(lines, lines[1:], strict=False):
-        real = before == before.rstrip() and line and line == line.lstrip()
+        real = before == before.rstrip() and line and line == line.lstrip() and line != "0"
         out.append(("\n" if real and not line.startswith("//") else "\\n") + line)
     return "".join(out)
 

@@ -48,7 +48,7 @@ class _Draft:
 
 def export_gift(bank: Bank) -> GiftExport:
     """Write a bank as Moodle GIFT; report the questions and details GIFT cannot express."""
-    parts = [_header(bank)]
+    parts = [_header(bank, _points_line(bank))]
     skipped: list[str] = []
     notes: list[str] = []
     lossy: set[str] = set()
@@ -68,20 +68,44 @@ def export_gift(bank: Bank) -> GiftExport:
     return GiftExport("\n\n".join(parts) + "\n", tuple(skipped), tuple(notes), frozenset(lossy))
 
 
-def _header(bank: Bank) -> str:
+def _header(bank: Bank, points: str | None) -> str:
     """Comments naming the bank, and a Moodle category named after its id."""
     title = " ".join(bank.title.split())
     return (
         f"// studyapp bank '{bank.id}': {title}\n"
         "// Moodle: import as GIFT format. Lines starting with // are comments.\n"
-        f"$CATEGORY: $course$/top/{bank.id}"
+        + (f"// {points}\n" if points else "")
+        + f"$CATEGORY: $course$/top/{bank.id}"
+    )
+
+
+def points_lost(bank: Bank) -> tuple[str, ...]:
+    """`id (2 points)` for each question GIFT would bring into Moodle worth 1 point."""
+    return tuple(
+        f"{q.id} ({number_text(q.points)} points)"
+        for q in bank.questions
+        if q.points != 1 and q.type in _WRITERS
+    )
+
+
+def _points_line(bank: Bank) -> str | None:
+    """The header line announcing points GIFT cannot carry."""
+    lost = points_lost(bank)
+    if not lost:
+        return None
+    return (
+        f"points: GIFT cannot carry points, so in Moodle these {len(lost)} question(s) are "
+        f"worth 1 point (set their mark in Moodle, or use Moodle XML): {', '.join(lost)}"
     )
 
 
 def _render(question: Question, draft: _Draft) -> str:
     """One question in GIFT: metadata comment, title, prompt, then the answer block."""
+    # Moodle reads `[tag:x]` in the comment before a question as its tags.
+    tags = " ".join(f"[tag:{tag}]" for tag in question.tags)
     lines = [
         f"// {_metadata_comment(question, draft.unit)}",
+        *([f"// {tags}"] if tags else []),
         f"::{escape(question.id, inline=True)}::[markdown]{escape(draft.prompt)} {{",
         *(f"\t{answer}" for answer in draft.answers),
         f"\t####{guard(escape(draft.feedback))}",
@@ -180,7 +204,8 @@ def _write_short(question: Question) -> _Draft:
     """`=answer =other answer`; a pattern cannot be written."""
     lines, losses = [], []
     for text in question.spec["answers"]:
-        body = _answer(text)
+        # A bare '*' is Moodle's wildcard; '\*' is a literal star to its short-answer type.
+        body = _answer(text).replace("*", "\\*")
         lines.append(("=%100%" if WEIGHT.match(body) else "=") + body)
         if "->" in text:
             losses.append(f"accepted answer '{text}' contains '->', which GIFT reads as matching")
@@ -196,9 +221,12 @@ def _write_short(question: Question) -> _Draft:
 def _write_numeric(question: Question) -> _Draft:
     """`#answer:tolerance`; the unit goes into the prompt (and our comment)."""
     spec = question.spec
-    value = number_text(spec["answer"])
-    if "tolerance" in spec:
-        value += ":" + number_text(spec["tolerance"])
+    if "answer" in spec:
+        value = number_text(spec["answer"])
+        if "tolerance" in spec:
+            value += ":" + number_text(spec["tolerance"])
+    else:
+        value = f"{number_text(spec['min'])}..{number_text(spec['max'])}"
     unit = spec.get("unit")
     prompt = f"{question.prompt} ({unit})" if unit else question.prompt
     return _Draft(prompt, ("#" + value,), question.explanation, unit=unit)
