@@ -78,7 +78,7 @@ class _Meta:
     unit: str | None = None
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """A lowercase slug of a title or tag: `Q1 Capital?` -> `q1-capital`."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "-".join(re.findall(r"[a-z0-9]+", folded))[:60].strip("-")
@@ -107,28 +107,28 @@ def _metadata(comments: tuple[str, ...], readings: Mapping[str, Reading], lost: 
         fields.update(_metadata_fields(comment))
     for key in fields.keys() - set(_META_KEYS):
         lost.append(f"unknown metadata '{key}' in the comment ignored")
-    tags = _tags([t.strip() for t in fields.get("tags", "").split(",")], lost)
+    tags = tags_of([t.strip() for t in fields.get("tags", "").split(",")], lost)
     for comment in comments:
         for kind, escaped in _MOODLE_TAG.findall(comment):
             value = re.sub(r"\\(.)", r"\1", escaped).strip()
             if kind == "tag":
-                tags = tags + tuple(t for t in _tags([value], lost) if t not in tags)
+                tags = tags + tuple(t for t in tags_of([value], lost) if t not in tags)
             else:
                 lost.append(f"Moodle ID number '{value}' dropped")
     return _Meta(
-        _source(fields.get("source"), readings, lost),
+        source_of(fields.get("source"), readings, lost),
         tags,
-        _difficulty(fields.get("difficulty"), lost),
+        difficulty_of(fields.get("difficulty"), lost),
         _points(fields.get("points"), lost),
         fields.get("unit") or None,
     )
 
 
-def _tags(values: list[str], lost: list[str]) -> tuple[str, ...]:
+def tags_of(values: list[str], lost: list[str]) -> tuple[str, ...]:
     """Tags as slugs; one that gives an empty slug is noted and dropped."""
     tags: list[str] = []
     for value in filter(None, values):
-        tag = value if re.fullmatch(SLUG_PATTERN, value) else _slug(value)
+        tag = value if re.fullmatch(SLUG_PATTERN, value) else slug(value)
         if not tag:
             lost.append(f"tag '{value}' dropped: it has no letters or digits")
         elif tag not in tags:
@@ -138,7 +138,7 @@ def _tags(values: list[str], lost: list[str]) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def _source(value: str | None, readings: Mapping[str, Reading], lost: list[str]) -> Source | None:
+def source_of(value: str | None, readings: Mapping[str, Reading], lost: list[str]) -> Source | None:
     """The comment's source, if it names a known reading and existing paragraphs."""
     if not value:
         return None
@@ -160,7 +160,7 @@ def _source(value: str | None, readings: Mapping[str, Reading], lost: list[str])
     return source
 
 
-def _difficulty(value: str | None, lost: list[str]) -> str:
+def difficulty_of(value: str | None, lost: list[str]) -> str:
     """The comment's difficulty, or the default."""
     if value is None or value in DIFFICULTIES:
         return value or DEFAULT_DIFFICULTY
@@ -222,7 +222,7 @@ def _unit(
 
 def _unique_id(item: Item, used: set[str], notes: list[str], where: str) -> str:
     """The slug of the title (else q<number>), made unique with -2, -3..."""
-    base = _slug(item.title or "") or f"q{item.number}"
+    base = slug(item.title or "") or f"q{item.number}"
     qid, n = base, 2
     while qid in used:
         qid, n = f"{base}-{n}", n + 1
@@ -390,7 +390,7 @@ def _question(
     meta = _metadata(item.comments, readings, lost)
     prompt, spec = _unit(kind, prompt, spec, meta.unit, lost)
     return Question(
-        _slug(item.title or "") or f"q{item.number}",
+        slug(item.title or "") or f"q{item.number}",
         kind,
         prompt,
         meta.points,
@@ -400,3 +400,10 @@ def _question(
         explanation,
         freeze(spec),
     )
+
+
+def question_problems(question: Question, readings: Mapping[str, Reading]) -> list[str]:
+    """The loader's errors for this question alone, so one bad question skips only itself."""
+    probe = Bank("gift-check", "GIFT check", "", None, (question,))
+    result = load_bank_text(dump_bank(probe), IMPORT_LABEL, readings)
+    return [issue.message for issue in result.errors]

@@ -1,0 +1,131 @@
+"""Moodle XML: the real banks round-trip exactly, Moodle's samples import with every loss said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studyapp.banks.loader import bank_files, load_bank, load_readings
+from studyapp.banks.moodlexml import export_moodle_xml, import_moodle_xml
+from studyapp.banks.moodlexml.importer import NO_EXPLANATION
+from studyapp.banks.schema import dump_bank
+from studyapp.banks.types import grade
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "questions"
+SAMPLES = Path(__file__).parent / "data" / "moodle" / "moodle-xml"
+READINGS, _ = load_readings(QUESTIONS / "readings.yaml")
+BANKS = sorted(bank_files(QUESTIONS))
+
+
+def sample(name: str):
+    return import_moodle_xml((SAMPLES / name).read_text(encoding="utf-8"), "m", "M", {})
+
+
+@pytest.mark.parametrize("path", BANKS, ids=[p.stem for p in BANKS])
+def test_real_bank_round_trips_through_moodle_xml_unchanged(path: Path) -> None:
+    bank = load_bank(path, READINGS).bank
+    assert bank is not None
+    back = import_moodle_xml(export_moodle_xml(bank).text, bank.id, None, READINGS)
+    assert back.notes == ()
+    assert back.result.bank is not None
+    assert dump_bank(back.result.bank) == dump_bank(bank)
+
+
+def test_every_question_of_the_real_banks_is_exported() -> None:
+    total = 0
+    for path in BANKS:
+        bank = load_bank(path, READINGS).bank
+        assert bank is not None
+        text = export_moodle_xml(bank).text
+        total += len(bank.questions)
+        assert text.count("<question type=") == len(bank.questions) + 1  # and the category
+    assert total >= 100
+
+
+def test_moodle_truefalse_sample_with_images_keeps_alt_text_and_names_each_file() -> None:
+    imported = sample("truefalse-images.xml")
+    (question,) = imported.result.bank.questions
+    assert question.type == "truefalse" and question.spec["answer"] is False
+    assert question.prompt == (
+        "Moodle [image: Moodle logo] is an acronym for Modular Object-Oriented Dynamic "
+        "Learning Education."
+    )
+    assert "<img" not in question.explanation and "<p>" not in question.explanation
+    assert question.explanation.endswith(
+        "[documentation about Moodle](<http://docs.moodle.org/en/About_Moodle>)."
+    )
+    notes = "\n".join(imported.notes)
+    for name in ("logo.jpg", "infos.jpg", "thumbdown.jpg", "thumbup.jpg"):
+        assert f"embedded file '{name}'" in notes
+    assert "penalty per retry (100%) dropped" in notes
+
+
+def test_moodle_cloze_with_choice_gaps_is_refused_with_its_reason() -> None:
+    imported = sample("cloze-multichoice.xml")
+    assert imported.bank_yaml is None
+    assert imported.notes == (
+        "question 1 'cloze with images': gaps of kind MULTICHOICE have no studyapp "
+        "equivalent (only SHORTANSWER gaps become blanks); skipped",
+    )
+
+
+def test_moodle_editor_export_imports_every_type_with_its_losses() -> None:
+    imported = sample("moodle-editor-export.xml")
+    got = {q.id: q for q in imported.result.bank.questions}
+    assert list(got) == ["capital", "refugees", "town", "pairs", "essay"]
+    capital = got["capital"]
+    assert (capital.prompt, capital.points, capital.tags) == (
+        "Which city is the **capital** of Turkey?",
+        2.0,
+        ("capitals", "geo"),
+    )
+    assert dict(capital.spec["choices"]) == {"A": "Ankara", "B": "Istanbul", "C": "Izmir"}
+    assert dict(capital.spec["feedback"]) == {"A": "Yes.", "B": "The largest city."}
+    refugees = got["refugees"]
+    assert dict(refugees.spec) == {"answer": 3.6, "tolerance": 0.1, "unit": "million"}
+    town = got["town"]
+    assert grade(town, "Nazareth").correct is True
+    assert town.explanation == NO_EXPLANATION
+    pairs = got["pairs"]
+    assert dict(pairs.spec["pairs"]) == {"Erdogan": "Turkey", "Putin": "Russia"}
+    assert tuple(pairs.spec["distractors"]) == ("Iran",)
+    assert pairs.points == 3.0
+    essay = got["essay"]
+    assert (essay.spec["min_words"], essay.spec["max_words"]) == (50, 300)
+    assert essay.spec["model_answer"] == "Names both commitments."
+    notes = "\n".join(imported.notes)
+    for part in (
+        "category '$course$/top/Default for Politics' ignored",
+        "question 1 'Capital': Moodle ID number 'CAP-1' dropped",
+        "question 1 'Capital': grade -25% for choice C dropped",
+        "question 1 'Capital': the correctfeedback text dropped",
+        "question 2 'Refugees': numeric answer '3.6' (50%) dropped",
+        "question 3 'Town': answer 'Nazar*' uses Moodle's '*' wildcard",
+        "question 5 'Essay': attachments dropped",
+        "question 6 'Formula': calculated questions",
+        "question 7 'Intro': a description",
+    ):
+        assert part in notes, part
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<quiz><question type='truefalse'><name><text>&x;</text></name></question></quiz>",
+        '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+        "<quiz>&b;</quiz>",
+    ],
+    ids=["external-entity", "entity-expansion"],
+)
+def test_dtds_and_entities_are_refused(xml: str) -> None:
+    imported = import_moodle_xml(xml, "m", "M", {})
+    assert imported.bank_yaml is None
+    assert "not XML studyapp reads" in imported.result.errors[0].message
+
+
+def test_a_file_that_is_not_xml_is_refused_clearly() -> None:
+    imported = import_moodle_xml("::Q:: GIFT? {T}", "m", "M", {})
+    assert imported.result.errors[0].message.startswith("the file is not XML studyapp reads")
