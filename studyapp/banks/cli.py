@@ -8,6 +8,8 @@ import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup, NoAppException, ScriptInfo
 
+from studyapp.banks import services
+from studyapp.banks.gift.importer import slug
 from studyapp.banks.loader import READINGS_FILE, load_banks, load_readings
 from studyapp.banks.readings import list_readings, load_reading_text
 from studyapp.banks.schema import Issue, LoadResult
@@ -130,6 +132,65 @@ def sync_command() -> None:
     )
     if report.errors:
         raise SystemExit(1)
+
+
+_EXPORTS = {
+    "gift": "export_bank_gift",
+    "moodle-xml": "export_bank_moodle_xml",
+    "yaml": "export_bank_yaml",
+}
+
+
+@banks_cli.command("export")
+@click.argument("bank")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(_EXPORTS)), default="gift", show_default=True
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(bank: str, fmt: str, output: Path | None) -> None:
+    """Write bank BANK (its id) as GIFT or Moodle XML, to a file or to standard output."""
+    try:
+        row = services.get_bank_by_slug(get_session(), bank)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    text = getattr(services, _EXPORTS[fmt])(row)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+
+
+@banks_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "bank_id", help="Id of the new bank (default: from the file name).")
+@click.option("--title", help="Title of the new bank (default: the file's, or its id).")
+def import_command(file: Path, bank_id: str | None, title: str | None) -> None:
+    """Import FILE: the bank format (.yaml), Moodle XML (.xml) or GIFT (.gift, .txt)."""
+    session = get_session()
+    bank_id = bank_id or slug(file.name.split(".")[0])
+    try:
+        bank, notes = services.import_upload(
+            session,
+            file.read_bytes(),
+            file.name,
+            None,
+            bank_id=bank_id,
+            title=title or (None if file.suffix.lower() == ".xml" else bank_id),
+            max_bytes=services.MAX_UPLOAD_BYTES,
+        )
+    except services.BankInvalid as exc:
+        session.rollback()
+        for line in (*exc.notes, *map(str, exc.issues)):
+            click.echo(line, err=True)
+        raise SystemExit(1) from None
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    for note in notes:
+        click.echo(note)
+    click.echo(f"Imported bank '{bank.slug}' ({len(bank.questions)} question(s)).")
 
 
 readings_cli = AppGroup("readings", help="Load the texts of the readings the banks cite.")

@@ -35,12 +35,16 @@ class NewBankForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Bank file (.yaml or GIFT .txt/.gift)", validators=[FileRequired()])
+    file = FileField(
+        "Bank file (.yaml, Moodle XML .xml, or GIFT .txt/.gift)", validators=[FileRequired()]
+    )
     bank_id = StringField(
-        "Bank id for a GIFT file",
+        "Bank id for a GIFT or Moodle XML file",
         validators=[Optional(), Length(max=100), Regexp(f"^{SLUG_PATTERN}$")],
     )
-    title = StringField("Title for a GIFT file", validators=[Optional(), Length(max=300)])
+    title = StringField(
+        "Title for a GIFT or Moodle XML file", validators=[Optional(), Length(max=300)]
+    )
 
 
 class ReadingTextForm(FlaskForm):

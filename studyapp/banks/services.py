@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.auth.models import User
-from studyapp.banks import gift, models
+from studyapp.banks import gift, models, moodlexml
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.loader import load_bank_text
@@ -23,6 +23,9 @@ from studyapp.core.uploads import decode_text_upload
 
 # A question snippet is validated inside this bank wrapper; its lines shift by HEADER_LINES.
 _WRAPPER = "id: {bank}\ntitle: Preview\n{source}questions:\n"
+
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a bank file upload, in any format
 
 
 class BankInvalid(DomainError):
@@ -199,7 +202,7 @@ def create_bank(
     return bank
 
 
-def import_bank_text(session: Session, text: str, label: str, user: User) -> models.Bank:
+def import_bank_text(session: Session, text: str, label: str, user: User | None) -> models.Bank:
     """Create or update a bank from an uploaded file in the bank format."""
     result = load_bank_text(text, label, load_db_readings(session))
     if result.errors or result.bank is None:
@@ -215,6 +218,30 @@ def import_bank_text(session: Session, text: str, label: str, user: User) -> mod
     return session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
 
 
+def get_bank_by_slug(session: Session, slug: str) -> models.Bank:
+    """The bank with this id (its slug), or NotFound."""
+    bank = session.scalar(select(models.Bank).where(models.Bank.slug == slug))
+    if bank is None:
+        raise NotFound(f"There is no bank '{slug}'.")
+    return bank
+
+
+def gift_points_lost(bank: models.Bank) -> tuple[str, ...]:
+    """Questions GIFT would bring into Moodle worth 1 point: `id (2 points)` each."""
+    return gift.points_lost(bank_content(bank))
+
+
+def export_bank_moodle_xml(bank: models.Bank) -> str:
+    """The bank in Moodle XML; what Moodle treats differently is listed in a comment."""
+    export = moodlexml.export_moodle_xml(bank_content(bank))
+    if not export.notes:
+        return export.text
+    declaration, _, rest = export.text.partition("\n")
+    # An XML comment may not hold "--".
+    lines = "".join(f"     {n.replace('--', '- -')}\n" for n in export.notes)
+    return f"{declaration}\n<!-- Moodle treats these differently:\n{lines}-->\n{rest}"
+
+
 def export_bank_gift(bank: models.Bank) -> str:
     """The bank in GIFT; what GIFT cannot express is listed in comments at the top."""
     export = gift.export_gift(bank_content(bank))
@@ -227,19 +254,24 @@ def import_upload(
     session: Session,
     data: bytes,
     filename: str,
-    user: User,
+    user: User | None,
     *,
     bank_id: str | None,
     title: str | None,
     max_bytes: int,
 ) -> tuple[models.Bank, list[str]]:
-    """Import an uploaded bank file (bank format, or GIFT when named .gift/.txt)."""
+    """Import an uploaded bank file: the bank format (.yaml), Moodle XML (.xml) or GIFT."""
     text = decode_text_upload(data, max_bytes)
     if filename.lower().endswith((".yaml", ".yml")):
         return import_bank_text(session, text, filename, user), []
-    if not bank_id or not title:
+    if filename.lower().endswith(".xml"):
+        if not bank_id:
+            raise DomainError("A Moodle XML file needs a bank id for the new bank.")
+        imported = moodlexml.import_moodle_xml(text, bank_id, title, load_db_readings(session))
+    elif not bank_id or not title:
         raise DomainError("A GIFT file needs a bank id and a title for the new bank.")
-    imported = gift.import_gift(text, bank_id, title, load_db_readings(session))
+    else:
+        imported = gift.import_gift(text, bank_id, title, load_db_readings(session))
     if imported.bank_yaml is None or imported.result.errors:
         raise BankInvalid(list(imported.result.errors), list(imported.notes))
     return import_bank_text(session, imported.bank_yaml, filename, user), list(imported.notes)

@@ -33,7 +33,7 @@ from studyapp.core.views import render_error
 from studyapp.db import get_session
 
 bp = Blueprint("banks", __name__, url_prefix="/teach")
-MAX_UPLOAD = 2 * 1024 * 1024
+MAX_UPLOAD = services.MAX_UPLOAD_BYTES
 
 
 def _bank(bank_id: int) -> models.Bank:
@@ -103,27 +103,25 @@ def show(bank_id: int):
         types=TYPES,
         action_form=ConfirmForm(),
         issues=services.list_issues(get_session(), bank.path) if bank.path else [],
+        gift_points=services.gift_points_lost(bank),
         current_version=services.current_version,
     )
 
 
-@bp.get("/banks/<int:bank_id>/download.<any(yaml, gift):fmt>")
+_DOWNLOADS = {
+    "yaml": (services.export_bank_yaml, "application/x-yaml", "{}.yaml"),
+    "gift": (services.export_bank_gift, "text/plain", "{}.gift.txt"),
+    "xml": (services.export_bank_moodle_xml, "application/xml", "{}.moodle.xml"),
+}
+
+
+@bp.get("/banks/<int:bank_id>/download.<any(yaml, gift, xml):fmt>")
 @instructor_required
 def download(bank_id: int, fmt: str):
-    """The bank as a file: the bank format (to commit to questions/) or Moodle's GIFT."""
+    """The bank as a file: the bank format (to commit to questions/), GIFT or Moodle XML."""
     bank = _bank(bank_id)
-    if fmt == "yaml":
-        body, mimetype, name = (
-            services.export_bank_yaml(bank),
-            "application/x-yaml",
-            f"{bank.slug}.yaml",
-        )
-    else:
-        body, mimetype, name = (
-            services.export_bank_gift(bank),
-            "text/plain",
-            f"{bank.slug}.gift.txt",
-        )
+    export, mimetype, pattern = _DOWNLOADS[fmt]
+    body, name = export(bank), pattern.format(bank.slug)
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
@@ -212,7 +210,7 @@ def preview(bank_id: int):
 @bp.route("/banks/import", methods=["GET", "POST"])
 @instructor_required
 def upload():
-    """Upload a bank file in the bank format or Moodle's GIFT format."""
+    """Upload a bank file in the bank format, Moodle XML or Moodle's GIFT format."""
     form = ImportForm()
     issues, notes = [], []
     if form.validate_on_submit():

@@ -311,3 +311,31 @@ def test_gift_import_of_nothing_still_lists_each_question_reason(instructor_clie
     assert "Nothing was imported" in body
     assert "question 1 &#39;Broken&#39; (line 1): &#39;{&#39; is never closed" in body
     assert "question 2 &#39;Words&#39; (line 3): a description" in body
+
+
+def test_download_as_moodle_xml_and_back_through_the_import_page(
+    instructor_client, synced, session
+):
+    xml = instructor_client.get(f"/teach/banks/{synced.id}/download.xml")
+    assert xml.headers["Content-Disposition"] == 'attachment; filename="town.moodle.xml"'
+    assert xml.mimetype == "application/xml"
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(xml.data), "town.moodle.xml"), "bank_id": "town-again"},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "Imported &#39;" in page.get_data(as_text=True)
+    again = session.scalar(select(models.Bank).where(models.Bank.slug == "town-again"))
+    assert sorted(q.key for q in again.questions) == sorted(q.key for q in synced.questions)
+
+
+def test_bank_page_says_which_points_gift_would_lose(instructor_client, synced):
+    bank_id = synced.id
+    text = starter("truefalse", "sample", qid="heavy").replace("points: 1", "points: 3")
+    if "points: 3" not in text:
+        text = text.replace("type: truefalse", "type: truefalse\npoints: 3", 1)
+    instructor_client.post(f"/teach/banks/{bank_id}/questions/new", data={"text": text})
+    page = instructor_client.get(f"/teach/banks/{bank_id}").get_data(as_text=True)
+    assert "GIFT cannot carry points" in page and "heavy (3 points)" in page
+    assert "Download as Moodle XML" in page

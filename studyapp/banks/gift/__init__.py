@@ -11,7 +11,7 @@ survives a round trip through GIFT except where the export reports a loss.
 """
 
 from studyapp.banks.gift.common import NO_EXPLANATION, NO_MODEL_ANSWER
-from studyapp.banks.gift.export import GiftExport, export_gift
+from studyapp.banks.gift.export import GiftExport, export_gift, points_lost
 from studyapp.banks.gift.importer import GiftImport, import_gift
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "GiftImport",
     "export_gift",
     "import_gift",
+    "points_lost",
 ]
