@@ -46,7 +46,14 @@ NO_EXPLANATION = "(No explanation was given in the Moodle XML file.)"
 NO_MODEL_ANSWER = "(none given in Moodle XML)"
 MAX_QUESTIONS = 5000
 _GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}")
-_GRADINGS = {v: k for k, v in ORDERING_GRADING.items()}
+# Moodle's ordering import also reads these spellings and the numbers it stores.
+_GRADINGS = {
+    **{v: k for k, v in ORDERING_GRADING.items()},
+    "ABSOLUTE": "positions",
+    "ABS": "positions",
+    "0": "positions",
+    "1": "pairs",
+}
 
 # Same shape as a GIFT import: the bank as YAML, the loader's check of it, and notes.
 MoodleXmlImport = GiftImport
@@ -456,7 +463,7 @@ def _read_ordering(element: Element, meta: _Meta, context: _Context, prompt: str
     items = [_plain(a) for _, a in ranked]
     if len(items) < 2:
         raise Refused("an ordering question needs at least 2 items")
-    grading = _child_text(element, "gradingtype")
+    grading = _child_text(element, "gradingtype").upper()
     scoring = _GRADINGS.get(grading)
     if scoring is None:
         context.lost.append(
