@@ -203,7 +203,7 @@ def create_bank(
 
 
 def import_bank_text(session: Session, text: str, label: str, user: User | None) -> models.Bank:
-    """Create or update a bank from an uploaded file in the bank format."""
+    """Create or update a bank from an uploaded file in the bank format (user None: the CLI)."""
     result = load_bank_text(text, label, load_db_readings(session))
     if result.errors or result.bank is None:
         raise BankInvalid(list(result.errors))
@@ -212,7 +212,8 @@ def import_bank_text(session: Session, text: str, label: str, user: User | None)
         raise DomainError(
             f"The bank '{result.bank.id}' comes from a file in questions/; edit that file instead."
         )
-    if existing is not None:
+    # No user: `flask banks import`, run by whoever runs the server, like `banks sync`.
+    if existing is not None and user is not None:
         check_bank_changeable(session, existing.id, user)
     upsert_bank(session, result.bank, models.Origin.IMPORT, user=user)
     return session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))

@@ -87,3 +87,16 @@ def test_import_command_lists_every_reason_when_nothing_imports(app, runner, tmp
     result = runner.invoke(args=["banks", "import", str(gift)])
     assert result.exit_code == 1
     assert "question 1 'A'" in result.output and "question 2 'B'" in result.output
+
+
+def test_import_command_replaces_a_bank_it_imported_before(app, runner, session, tmp_path):
+    _synced(app, runner, tmp_path)
+    gift = tmp_path / "moodle.gift"
+    gift.write_text("::One::First? {T}\n", encoding="utf-8")
+    assert runner.invoke(args=["banks", "import", str(gift)]).exit_code == 0
+    gift.write_text("::One::First? {T}\n\n::Two::Second? {F}\n", encoding="utf-8")
+    result = runner.invoke(args=["banks", "import", str(gift)])
+    assert result.exit_code == 0, result.output
+    bank = session.scalar(select(models.Bank).where(models.Bank.slug == "moodle"))
+    session.refresh(bank)
+    assert sorted(q.key for q in bank.questions) == ["one", "two"]
