@@ -148,7 +148,15 @@ def html_to_markdown(text: str) -> tuple[str, tuple[str, ...]]:
     converter.feed(text)
     converter.close()
     lines = []
+    fenced = False
     for line in "".join(converter.out).split("\n"):
+        if line.strip() == "```":
+            fenced = not fenced
+            lines.append("```")
+            continue
+        if fenced:  # <pre> text is kept exactly, indentation included
+            lines.append(line)
+            continue
         # Keep our list indentation and the two spaces of a line break; trim the rest.
         end = "  " if line.endswith("  ") and line.strip() else ""
         lines.append((line.rstrip() if _LIST_ITEM.match(line) else line.strip()) + end)

@@ -82,7 +82,9 @@ def split_blocks(text: str) -> list[_Block]:
         if line.startswith("//"):
             comments.append(line[2:].strip())
         elif line:
-            lines.append(line)
+            # Moodle trims the question's text as a whole, so indentation inside it stays
+            # (code in <pre>); trailing spaces are dropped, which HTML would not show.
+            lines.append(raw.rstrip(" \t") if lines else line)
             numbers.append(number)
         elif lines or comments:
             if lines:
