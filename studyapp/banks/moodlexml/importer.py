@@ -8,16 +8,14 @@ so each file is dropped with a note and the image shows as its alternative text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Comment, Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from studyapp.banks.gift.common import choice_keys, moodle_percent, percent_text, wildcards
+from studyapp.banks.gift.common import percent_text
 from studyapp.banks.gift.importer import (
     GiftImport,
     difficulty_of,
@@ -27,9 +25,16 @@ from studyapp.banks.gift.importer import (
     tags_of,
 )
 from studyapp.banks.loader import load_bank_text
-from studyapp.banks.markup import plain_text, to_markdown
-from studyapp.banks.moodlexml.common import FORMATS, read_meta
-from studyapp.banks.moodlexml.export import ORDERING_GRADING
+from studyapp.banks.moodlexml.common import read_meta
+from studyapp.banks.moodlexml.readers import (
+    READERS,
+    UNSUPPORTED,
+    Context,
+    Refused,
+    child_text,
+    markdown_of,
+    number_of,
+)
 from studyapp.banks.schema import (
     DEFAULT_POINTS,
     Bank,
@@ -43,30 +48,9 @@ from studyapp.banks.schema import (
 
 IMPORT_LABEL = "<moodle xml import>"
 NO_EXPLANATION = "(No explanation was given in the Moodle XML file.)"
-NO_MODEL_ANSWER = "(none given in Moodle XML)"
 MAX_QUESTIONS = 5000
-_GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}")
-# Moodle's ordering import also reads these spellings and the numbers it stores.
-_GRADINGS = {
-    **{v: k for k, v in ORDERING_GRADING.items()},
-    "ABSOLUTE": "positions",
-    "ABS": "positions",
-    "0": "positions",
-    "1": "pairs",
-}
-
 # Same shape as a GIFT import: the bank as YAML, the loader's check of it, and notes.
 MoodleXmlImport = GiftImport
-
-
-class Refused(Exception):
-    """A question studyapp cannot keep; it is skipped with this reason."""
-
-
-@dataclass
-class _Context:
-    lost: list[str]
-    files: int = 0
 
 
 def parse_xml(text: str) -> Element:
@@ -96,10 +80,10 @@ def import_moodle_xml(
             continue
         kind = element.get("type", "")
         if kind == "category":
-            if _child_text(element, "category") == f"$course$/top/{bank_id}":
+            if child_text(element, "category") == f"$course$/top/{bank_id}":
                 continue
             notes.append(
-                f"category '{_child_text(element, 'category')}' ignored: studyapp has no "
+                f"category '{child_text(element, 'category')}' ignored: studyapp has no "
                 f"categories, so every question goes into bank '{bank_id}'"
             )
             continue
@@ -134,13 +118,6 @@ def _comment_meta(node: Element) -> dict[str, Any] | None:
     return read_meta(node.text or "") if node.tag is Comment else None
 
 
-def _child_text(element: Element, path: str) -> str:
-    found = element.find(f"{path}/text")
-    if found is None:
-        found = element.find(path)
-    return (found.text or "").strip() if found is not None else ""
-
-
 def _import_one(
     element: Element,
     number: int,
@@ -148,9 +125,9 @@ def _import_one(
     used: set[str],
     notes: list[str],
 ) -> Question | None:
-    name = _child_text(element, "name")
+    name = child_text(element, "name")
     where = f"question {number}" + (f" '{name}'" if name else "")
-    context = _Context([])
+    context = Context([])
     meta = next((m for m in map(_comment_meta, element) if m is not None), {})
     try:
         question = _question(element, name, number, meta, readings, context)
@@ -181,84 +158,44 @@ def _import_one(
     )
 
 
-def _markdown(element: Element | None, context: _Context, what: str) -> str:
-    """A Moodle text element (`<x format="html"><text>...</text></x>`) as Markdown."""
-    if element is None:
-        return ""
-    for file in element.findall("file"):
-        context.files += 1
-        context.lost.append(
-            f"embedded file '{file.get('name', '?')}' in the {what} dropped: studyapp banks "
-            "hold text only (an image shows as its alternative text)"
-        )
-    node = element.find("text")
-    raw = (node.text if node is not None else element.text) or ""
-    fmt = FORMATS.get(element.get("format", "html"), "html")
-    markdown, dropped = to_markdown(raw.strip(), fmt)
-    if dropped:
-        context.lost.append(f"HTML in the {what} lost: {', '.join(dropped)}")
-    return markdown.strip()
-
-
-def _plain(element: Element | None) -> str:
-    """A short Moodle text (an answer, a choice) as plain words."""
-    if element is None:
-        return ""
-    node = element.find("text")
-    raw = (node.text if node is not None else element.text) or ""
-    return plain_text(raw.strip(), FORMATS.get(element.get("format", "html"), "html")).strip()
-
-
-def _number(text: str | None) -> float | None:
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def _whole(value: float) -> int | float:
-    return int(value) if value.is_integer() and abs(value) < 1e15 else value
-
-
 def _question(
     element: Element,
     name: str,
     number: int,
     meta: dict[str, Any],
     readings: Mapping[str, Reading],
-    context: _Context,
+    context: Context,
 ) -> Question:
     kind = element.get("type", "")
-    reader = _READERS.get(kind)
+    reader = READERS.get(kind)
     if reader is None:
-        raise Refused(_UNSUPPORTED.get(kind, f"Moodle's '{kind}' type has no studyapp equivalent"))
+        raise Refused(UNSUPPORTED.get(kind, f"Moodle's '{kind}' type has no studyapp equivalent"))
     lost = context.lost
-    prompt = _markdown(element.find("questiontext"), context, "question text")
+    prompt = markdown_of(element.find("questiontext"), context, "question text")
     if not prompt:
         raise Refused("the question has no text")
     our_type, spec, prompt = reader(element, meta, context, prompt)
-    explanation = _markdown(element.find("generalfeedback"), context, "general feedback")
+    explanation = markdown_of(element.find("generalfeedback"), context, "general feedback")
     if not explanation:
         lost.append(f"no general feedback: the explanation is '{NO_EXPLANATION}'")
         explanation = NO_EXPLANATION
-    points = _number(_child_text(element, "defaultgrade"))
+    points = number_of(child_text(element, "defaultgrade"))
     if points is None or points <= 0:
-        if _child_text(element, "defaultgrade"):
+        if child_text(element, "defaultgrade"):
             lost.append(
-                f"default mark '{_child_text(element, 'defaultgrade')}' is not above 0; 1 used"
+                f"default mark '{child_text(element, 'defaultgrade')}' is not above 0; 1 used"
             )
         points = DEFAULT_POINTS
-    penalty = _number(_child_text(element, "penalty"))
+    penalty = number_of(child_text(element, "penalty"))
     if penalty:
         lost.append(
             f"the penalty per retry ({percent_text(penalty * 100)}%) dropped: studyapp "
             "quizzes set retries themselves"
         )
-    idnumber = _child_text(element, "idnumber")
+    idnumber = child_text(element, "idnumber")
     if idnumber and idnumber != name:
         lost.append(f"Moodle ID number '{idnumber}' dropped")
-    tags = tags_of([_child_text(tag, ".") for tag in element.findall("tags/tag")], lost)
+    tags = tags_of([child_text(tag, ".") for tag in element.findall("tags/tag")], lost)
     return Question(
         slug(name) or f"q{number}",
         our_type,
@@ -270,279 +207,3 @@ def _question(
         explanation,
         freeze(spec),
     )
-
-
-_Read = tuple[str, dict[str, Any], str]
-_Meta = dict[str, Any]
-
-
-def _answers(element: Element) -> list[tuple[float, Element]]:
-    return [(_number(a.get("fraction")) or 0.0, a) for a in element.findall("answer")]
-
-
-def _read_choices(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    lost = context.lost
-    options = [
-        (f, _plain(a), _markdown(a.find("feedback"), context, "feedback"))
-        for f, a in _answers(element)
-    ]
-    options = [o for o in options if o[1]]
-    if len(options) < 2:
-        raise Refused("a multiple-choice question needs at least 2 answers")
-    keys = meta.get("keys") or choice_keys(len(options))
-    if len(keys) != len(options):
-        keys = choice_keys(len(options))
-    single = _child_text(element, "single").lower() in ("true", "1")
-    if _child_text(element, "shuffleanswers").lower() in ("false", "0"):
-        lost.append("'do not shuffle' dropped: each quiz says whether choices are shuffled")
-    spec: dict[str, Any] = {"choices": {k: o[1] for k, o in zip(keys, options, strict=True)}}
-    if single:
-        full = [k for k, o in zip(keys, options, strict=True) if o[0] >= 100]
-        if not full:
-            raise Refused("no answer is worth 100%")
-        spec["answer"] = full[0]
-        for key, option in zip(keys, options, strict=True):
-            if key != full[0] and option[0] != 0:
-                lost.append(
-                    f"grade {percent_text(option[0])}% for choice {key} dropped (a single-choice "
-                    "question is right or wrong)"
-                )
-    else:
-        right = [k for k, o in zip(keys, options, strict=True) if o[0] > 0]
-        if not right:
-            raise Refused("no answer has a positive grade, so no choice is right")
-        spec["answer"] = right
-        wrong = len(options) - len(right)
-        for key, option in zip(keys, options, strict=True):
-            exact = 100 / len(right) if option[0] > 0 else (-100 / wrong if wrong else 0)
-            if min(abs(option[0] - exact), abs(option[0] - moodle_percent(exact))) > 1e-3:
-                lost.append(
-                    f"grade {percent_text(option[0])}% for choice {key} differs from studyapp's "
-                    f"rule ({percent_text(exact)}%); studyapp grades by its rule"
-                )
-    feedback = {k: o[2] for k, o in zip(keys, options, strict=True) if o[2]}
-    if feedback:
-        spec["feedback"] = feedback
-    _combined_feedback(element, lost)
-    return ("single" if single else "multiple"), spec, prompt
-
-
-def _combined_feedback(element: Element, lost: list[str]) -> None:
-    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-        if _child_text(element, tag):
-            lost.append(f"the {tag} text dropped: studyapp shows the explanation instead")
-
-
-def _read_truefalse(
-    element: Element, meta: dict[str, Any], context: _Context, prompt: str
-) -> _Read:
-    value = None
-    feedback: dict[bool, str] = {}
-    for fraction, answer in _answers(element):
-        word = _plain(answer).lower()
-        if word not in ("true", "false"):
-            continue
-        if fraction >= 100:
-            value = word == "true"
-        text = _markdown(answer.find("feedback"), context, "feedback")
-        if text:
-            feedback[word == "true"] = text
-    if value is None:
-        raise Refused("neither 'true' nor 'false' is worth 100%")
-    spec: dict[str, Any] = {"answer": value}
-    if feedback:
-        spec["feedback"] = feedback
-    return "truefalse", spec, prompt
-
-
-def _read_short(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    lost = context.lost
-    accepted = []
-    for fraction, answer in _answers(element):
-        text = _plain(answer)
-        if fraction >= 100 and text:
-            accepted.append(text)
-        elif text:
-            lost.append(
-                f"answer '{text}' ({percent_text(fraction)}%) dropped: short answers are right "
-                "or wrong"
-            )
-        if _child_text(answer, "feedback"):
-            lost.append(f"feedback for answer '{text}' dropped (short answers have none)")
-    if _child_text(element, "usecase") == "1":
-        lost.append("'case matters' dropped: studyapp compares answers ignoring case")
-    if not accepted:
-        raise Refused("no short answer is worth 100%")
-    try:
-        spec = wildcards(accepted, lost)
-    except ValueError as exc:
-        raise Refused(str(exc)) from None
-    if isinstance(meta.get("pattern"), str):
-        spec["pattern"] = meta["pattern"]
-    return "short", spec, prompt
-
-
-def _read_numeric(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    lost = context.lost
-    full = None
-    for fraction, answer in _answers(element):
-        text = _child_text(answer, "text") if answer.find("text") is not None else answer.text
-        value = _number(text)
-        if fraction >= 100 and value is not None and full is None:
-            tolerance = _number(_child_text(answer, "tolerance")) or 0.0
-            full = (_whole(value), _whole(abs(tolerance)))
-        else:
-            lost.append(
-                f"numeric answer '{(text or '').strip()}' ({percent_text(fraction)}%) dropped: "
-                "studyapp keeps one answer"
-            )
-    if full is None:
-        raise Refused("no numeric answer is worth 100%")
-    spec: dict[str, Any] = {"answer": full[0]}
-    if full[1] or meta.get("tolerance") == 0:
-        spec["tolerance"] = full[1]
-    low, high = meta.get("min"), meta.get("max")
-    if isinstance(low, int | float) and isinstance(high, int | float):
-        spec = {"min": low, "max": high}
-    units = element.findall("units/unit")
-    base = [u for u in units if _number(_child_text(u, "multiplier")) == 1]
-    if base:
-        spec["unit"] = _child_text(base[0], "unit_name")
-    if len(units) > len(base[:1]):
-        lost.append("units other than the base unit (multiplier 1) dropped")
-    if _child_text(element, "unitgradingtype") not in ("", "0"):
-        lost.append("unit grading dropped: the unit is a hint, only the number is graded")
-    return "numeric", spec, prompt
-
-
-def _read_matching(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    pairs: dict[str, str] = {}
-    distractors: list[str] = []
-    for sub in element.findall("subquestion"):
-        left = _plain(sub)
-        right = _child_text(sub, "answer")
-        if not left:
-            distractors += [right] if right else []
-        elif left in pairs:
-            context.lost.append(f"left item '{left}' appears twice; its second pair was dropped")
-        else:
-            pairs[left] = right
-    if len(pairs) < 2:
-        raise Refused("a matching question needs at least 2 pairs")
-    spec: dict[str, Any] = {"pairs": pairs}
-    if distractors:
-        spec["distractors"] = distractors
-    return "matching", spec, prompt
-
-
-def _read_essay(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    lost = context.lost
-    model = _markdown(element.find("graderinfo"), context, "information for graders")
-    rubric = meta.get("rubric")
-    spec: dict[str, Any] = {}
-    if isinstance(rubric, list):
-        model = model.split("\n\n**Rubric:**\n\n")[0]
-        spec["rubric"] = rubric
-    if not model:
-        lost.append(f"no information for graders: the model answer is '{NO_MODEL_ANSWER}'")
-        model = NO_MODEL_ANSWER
-    spec["model_answer"] = model
-    for tag, key in (("minwordlimit", "min_words"), ("maxwordlimit", "max_words")):
-        value = _number(_child_text(element, tag))
-        if value:
-            spec[key] = int(value)
-    if (_number(_child_text(element, "attachments")) or 0) != 0:
-        lost.append("attachments dropped: studyapp essays are typed")
-    if _child_text(element, "responseformat") not in ("", "editor", "plain", "monospaced"):
-        lost.append(f"response format '{_child_text(element, 'responseformat')}' dropped")
-    return "essay", spec, prompt
-
-
-def _read_ordering(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    ranked = sorted(_answers(element), key=lambda pair: pair[0])
-    items = [_plain(a) for _, a in ranked]
-    if len(items) < 2:
-        raise Refused("an ordering question needs at least 2 items")
-    grading = _child_text(element, "gradingtype").upper()
-    scoring = _GRADINGS.get(grading)
-    if scoring is None:
-        context.lost.append(
-            f"grading '{grading}' has no studyapp equivalent; scored by adjacent pairs"
-        )
-    spec: dict[str, Any] = {"items": items}
-    if "scoring" in meta or scoring == "positions":
-        spec["scoring"] = meta.get("scoring", scoring)
-    if _child_text(element, "selecttype") not in ("", "ALL"):
-        context.lost.append("a subset of items is shown in Moodle; studyapp shows them all")
-    return "ordering", spec, prompt
-
-
-def _read_cloze(element: Element, meta: _Meta, context: _Context, prompt: str) -> _Read:
-    """Embedded answers where every gap is SHORTANSWER become blanks."""
-    node = element.find("questiontext")
-    raw = _child_text(element, "questiontext")
-    gaps = list(_GAP.finditer(raw))
-    if not gaps:
-        raise Refused("the embedded-answers text has no gap")
-    other = {g[2] for g in gaps} - {"SHORTANSWER", "SA", "MW"}
-    if other:
-        raise Refused(
-            f"gaps of kind {', '.join(sorted(other))} have no studyapp equivalent (only "
-            "SHORTANSWER gaps become blanks)"
-        )
-    names = meta.get("blanks")
-    if not isinstance(names, list) or len(names) != len(gaps):
-        names = [f"b{i}" for i in range(1, len(gaps) + 1)]
-    blanks: dict[str, list[str]] = {}
-    for name, gap in zip(names, gaps, strict=True):
-        accepted = []
-        for part in re.split(r"(?<!\\)~", gap[3]):
-            weight, _, rest = part.partition("=") if part.startswith("=") else ("", "", part)
-            text = re.split(r"(?<!\\)#", rest)[0]
-            text = re.sub(r"\\(.)", r"\1", text).strip()
-            full = part.startswith("=") or part.startswith("%100%")
-            if part.startswith("%100%"):
-                text = re.sub(r"\\(.)", r"\1", re.split(r"(?<!\\)#", part[5:])[0]).strip()
-            if full and text:
-                accepted.append(text)
-            elif text:
-                context.lost.append(f"answer '{text}' of gap {name} dropped: it is not worth 100%")
-        if not accepted:
-            raise Refused(f"gap {name} has no answer worth 100%")
-        blanks[name] = accepted
-    # Gaps become private-use marks while the text is converted, then [[name]] markers.
-    pieces = []
-    last = 0
-    for i, gap in enumerate(gaps):
-        pieces += [raw[last : gap.start()], chr(0xE000 + i)]
-        last = gap.end()
-    pieces.append(raw[last:])
-    fmt = FORMATS.get(node.get("format", "html"), "html") if node is not None else "html"
-    markdown, _ = to_markdown("".join(pieces), fmt)
-    for i, name in enumerate(names):
-        markdown = markdown.replace(chr(0xE000 + i), f"[[{name}]]")
-    return "blanks", {"blanks": blanks}, markdown.strip()
-
-
-_READERS = {
-    "multichoice": _read_choices,
-    "truefalse": _read_truefalse,
-    "shortanswer": _read_short,
-    "numerical": _read_numeric,
-    "matching": _read_matching,
-    "essay": _read_essay,
-    "ordering": _read_ordering,
-    "cloze": _read_cloze,
-}
-_UNSUPPORTED = {
-    "description": "a description (text without a question) has no studyapp equivalent",
-    "calculated": "calculated questions (random values in a formula) have no studyapp equivalent",
-    "calculatedsimple": "calculated questions have no studyapp equivalent",
-    "calculatedmulti": "calculated questions have no studyapp equivalent",
-    "ddwtos": "drag-and-drop into text has no studyapp equivalent",
-    "gapselect": "select missing words has no studyapp equivalent",
-    "ddimageortext": "drag-and-drop onto an image has no studyapp equivalent",
-    "ddmarker": "drag-and-drop markers have no studyapp equivalent",
-    "randomsamatch": "random short-answer matching draws from other questions; not imported",
-    "random": "a random question draws from a category; not imported",
-}
