@@ -129,3 +129,83 @@ def test_dtds_and_entities_are_refused(xml: str) -> None:
 def test_a_file_that_is_not_xml_is_refused_clearly() -> None:
     imported = import_moodle_xml("::Q:: GIFT? {T}", "m", "M", {})
     assert imported.result.errors[0].message.startswith("the file is not XML studyapp reads")
+
+
+EVERY_EXTRA = """\
+id: extras
+title: Extras -- with a double dash
+description: What Moodle has no field for.
+source: aras
+questions:
+  - id: keys
+    type: single
+    prompt: "Pick one -- carefully: *bold*, \\"quoted\\" and <b>tags</b> stay text."
+    points: 2.5
+    tags: [f35, figures]
+    difficulty: hard
+    source: aras ¶6-7
+    explanation: Because.
+    choices: {X: First, Y: Second, Z: Third}
+    answer: Y
+    feedback: {X: Not that one.}
+  - id: range
+    type: numeric
+    prompt: A number from -3.5 to 2?
+    explanation: Any.
+    min: -3.5
+    max: 2
+    unit: metres
+  - id: zero
+    type: numeric
+    prompt: Exactly 7?
+    explanation: Seven.
+    answer: 7
+    tolerance: 0
+  - id: pattern
+    type: short
+    prompt: Which town?
+    explanation: Nazareth.
+    answers: ["Nazareth", "5*"]
+    pattern: 'naz.*|a"b--c'
+  - id: rubric
+    type: essay
+    prompt: Why?
+    explanation: Reasons.
+    model_answer: Because of both.
+    rubric:
+      - {criterion: Names both, points: 2}
+      - {criterion: Explains, points: 1.5}
+    min_words: 10
+  - id: positions
+    type: ordering
+    prompt: Order them.
+    explanation: In time.
+    items: [One, Two, Three]
+    scoring: positions
+  - id: gaps
+    type: blanks
+    prompt: "The capital is [[city]] on the [[river]] {not a gap}."
+    explanation: Ankara.
+    blanks: {city: [Ankara, "An~kara#1"], river: [Ankara Çayı]}
+"""
+
+
+def test_every_field_moodle_lacks_comes_back_from_its_comment() -> None:
+    readings = {"aras": READINGS["aras"]} if "aras" in READINGS else READINGS
+    original = load_bank_text_checked(EVERY_EXTRA, readings)
+    exported = export_moodle_xml(original).text
+    assert "--" not in "".join(
+        part.split("-->")[0] for part in exported.split("<!--")[1:]
+    )  # comments never hold a double dash
+    back = import_moodle_xml(exported, original.id, None, readings)
+    assert back.notes == ()
+    assert back.result.bank is not None
+    assert dump_bank(back.result.bank) == dump_bank(original)
+
+
+def load_bank_text_checked(text: str, readings):
+    from studyapp.banks.loader import load_bank_text
+
+    result = load_bank_text(text, "extras.yaml", readings)
+    assert result.ok, [str(e) for e in result.errors]
+    return result.bank
