@@ -33,12 +33,20 @@ ROSTER_MAX_BYTES = 1024 * 1024
 # Students per roster upload; a 1 MB file of short rows holds about 20,000.
 ROSTER_MAX_ROWS = 25_000
 
-# Flask-Limiter: memory storage serves one process; use redis:// behind several workers.
+# Flask-Limiter's storage keeps the failure counters: memory:// serves one process; use
+# redis:// behind several workers or servers. RATELIMIT_ENABLED = False switches every
+# throttle off (for sites that throttle at their proxy).
+RATELIMIT_ENABLED = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
-LOGIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
-LOGIN_LIMIT_PER_ACCOUNT = "8 per minute;50 per day"
-JOIN_LIMIT_PER_ADDRESS = "20 per minute;200 per day"
+# Only failures count (studyapp/auth/lockout.py). One machine guessing one account:
+LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = "5 per minute;20 per hour;50 per day"
+# One address (a whole school behind NAT): a hall of 1,000 mistyping now and then stays under.
+LOGIN_FAILURES_PER_ADDRESS = "300 per minute;3000 per hour;10000 per day"
+# One account from addresses it never logged in from (guessers spread over many machines).
+LOGIN_FAILURES_PER_ACCOUNT = "30 per hour;100 per day"
+# Join codes that open no class, per address.
+JOIN_FAILURES_PER_ADDRESS = "60 per minute;300 per hour;1000 per day"
 
 # FSRS fuzzing spreads reviews, so cards learnt together do not all fall due on one day.
 STUDY_FUZZING = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from studyapp.auth import services
+from studyapp.auth import lockout, services
 from studyapp.auth.access import admin_required, safe_next
 from studyapp.auth.forms import (
     ChangePasswordForm,
@@ -20,7 +20,7 @@ from studyapp.auth.models import TokenPurpose, User
 from studyapp.core.errors import DomainError, InvalidToken
 from studyapp.core.timezones import all_zones
 from studyapp.db import get_session
-from studyapp.extensions import limiter, login_manager
+from studyapp.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -42,32 +42,44 @@ def log_in(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def _login_account_key() -> str:
-    return "login:" + services.normalize_email(request.form.get("email", ""))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-)
 def login():
+    """Log in; failed tries are throttled per account and address (auth/lockout.py)."""
     if current_user.is_authenticated:
         return redirect(url_for("classes.index"))
     # A class link or sign-up sends the visitor here with their address filled in.
     form = LoginForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
+        email, address = services.normalize_email(form.email.data), request.remote_addr or ""
+        wait = lockout.login_wait(email, address, request.cookies.get(lockout.DEVICE_COOKIE))
+        if wait is not None:
+            form.password.errors.append(f"Too many failed logins. Try again in {wait} seconds.")
+            return render_template("auth/login.html", form=form), 429
         session = get_session()
         try:
             user = services.authenticate(session, form.email.data, form.password.data)
         except DomainError as exc:
+            lockout.record_login_failure(email, address)
             form.password.errors.append(str(exc))
         else:
-            log_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
+            return _logged_in(user, email, address, form.remember.data)
     return render_template("auth/login.html", form=form)
+
+
+def _logged_in(user: User, email: str, address: str, remember: bool):
+    """Start the session and leave the device cookie that keeps this browser the owner's."""
+    lockout.record_login_success(email, address)
+    log_in(user, remember=remember)
+    response = redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
+    response.set_cookie(
+        lockout.DEVICE_COOKIE,
+        lockout.device_cookie_for(email),
+        max_age=lockout.DEVICE_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.post("/logout")

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 
 from studyapp.attempts.listings import student_quizzes
+from studyapp.auth import lockout
 from studyapp.auth.access import instructor_required, student_required
 from studyapp.auth.forms import ConfirmForm, SetPasswordForm
 from studyapp.auth.models import TokenPurpose
@@ -23,10 +24,9 @@ from studyapp.classes.forms import CoInstructorForm, CourseForm, JoinForm, Roste
 from studyapp.classes.models import Course
 from studyapp.core.clock import utcnow
 from studyapp.core.csvfile import csv_response
-from studyapp.core.errors import DomainError, InvalidToken, NotFound, RosterError
+from studyapp.core.errors import DomainError, InvalidToken, NotFound, RosterError, UnknownJoinCode
 from studyapp.core.uploads import read_upload
 from studyapp.db import get_session
-from studyapp.extensions import limiter
 from studyapp.quizzes.services import list_quizzes
 
 bp = Blueprint("classes", __name__)
@@ -285,13 +285,15 @@ def show(course_id: int):
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["JOIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def join():
     """Join a class with its code; visitors without an account sign up here."""
     if current_user.is_authenticated:
         return _join_logged_in()
     form = SignupForm()
     if form.validate_on_submit():
+        if (wait := lockout.join_wait(request.remote_addr or "")) is not None:
+            form.code.errors = [f"Too many wrong join codes. Try again in {wait} seconds."]
+            return render_template("classes/signup.html", form=form), 429
         session = get_session()
         try:
             user, course = services.sign_up_with_code(
@@ -304,6 +306,7 @@ def join():
             )
         except DomainError as exc:
             session.rollback()
+            _count_join_failure(exc)
             field = form.code if "code" in str(exc) else form.email
             field.errors = [*field.errors, str(exc)]
         else:
@@ -318,14 +321,24 @@ def join():
     return render_template("classes/signup.html", form=form)
 
 
+def _count_join_failure(exc: DomainError) -> None:
+    # Only codes that open no class count: a hall of students joining is never throttled.
+    if isinstance(exc, UnknownJoinCode):
+        lockout.record_join_failure(request.remote_addr or "")
+
+
 def _join_logged_in():
     form = JoinForm()
     if form.validate_on_submit():
+        if (wait := lockout.join_wait(request.remote_addr or "")) is not None:
+            flash(f"Too many wrong join codes. Try again in {wait} seconds.", "error")
+            return render_template("classes/join.html", form=form), 429
         session = get_session()
         try:
             course = services.join_with_code(session, form.code.data, current_user)
         except DomainError as exc:
             session.rollback()
+            _count_join_failure(exc)
             flash(str(exc), "error")
         else:
             session.commit()
