@@ -78,8 +78,10 @@ def _fill_instance_defaults(app: Flask) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studyapp.sqlite3'}"
     if not app.config.get("SECRET_KEY"):
-        from studyapp.core.security import load_or_create_secret_key
+        from studyapp.core.security import load_or_create_secret_key, refuse_unshared_key
 
+        if _under_gunicorn():
+            refuse_unshared_key()
         app.config["SECRET_KEY"] = load_or_create_secret_key(app)
 
 
@@ -132,6 +134,11 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(setup_link_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(lti_cli)
+
+
+def _under_gunicorn() -> bool:
+    # gunicorn's arbiter sets SERVER_SOFTWARE in its environment, which its workers inherit.
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn")
 
 
 def _is_serving() -> bool:

@@ -1,7 +1,13 @@
 """Import every model so the metadata is complete for Alembic and create_all."""
 
 from studyapp.attempts.models import Attempt, AttemptQuestion, ScoreChange  # noqa: F401
-from studyapp.auth.models import AccountEvent, LoginSession, OneTimeToken, User  # noqa: F401
+from studyapp.auth.models import (  # noqa: F401
+    AccountEvent,
+    LoginSession,
+    OneTimeToken,
+    StartupClaim,
+    User,
+)
 from studyapp.banks.models import Bank, BankIssue, Question, QuestionVersion, Reading  # noqa: F401
 from studyapp.classes.models import (  # noqa: F401
     ClassInvitation,

@@ -70,6 +70,37 @@ def fresh_database_url(tmp_path, suffix: str = "fresh") -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
+REDIS_URL = os.environ.get("STUDYAPP_TEST_REDIS_URL")
+
+
+def require_redis() -> str:
+    """The Redis that .ci/run starts (STUDYAPP_TEST_REDIS_URL), emptied; skips without one."""
+    if not REDIS_URL:
+        message = (
+            "STUDYAPP_TEST_REDIS_URL is not set: start a private Redis (see DEVELOPERS.md) "
+            "to run the tests of several app servers sharing their counters"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    import redis
+
+    url = REDIS_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker[2:].isdigit():
+        # Each xdist worker empties and uses a database of its own (Redis has 16).
+        url = f"{REDIS_URL.rsplit('/', 1)[0]}/{1 + int(worker[2:]) % 15}"
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_redis()
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",

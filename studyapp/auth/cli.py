@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from studyapp.auth import services
 from studyapp.auth.models import TokenPurpose
+from studyapp.core.clock import utcnow
 from studyapp.db import get_session
 
 
@@ -22,13 +23,25 @@ def new_setup_link(app: Flask) -> str | None:
 
 
 def announce_setup_link(app: Flask) -> None:
-    """Print the setup link on start while the site has no instructor."""
+    """Print the setup link on start while the site has no instructor, from one worker only.
+
+    Every gunicorn worker of every server builds the app; the one that claims the announcement
+    in the database prints it, and the claim lasts as long as the link, so a restart within
+    that time stays quiet (``flask setup-link`` prints a fresh link at any time).
+    """
+    session = get_session()
+    if services.instructor_exists(session):
+        return
+    ttl = app.config["SETUP_TOKEN_TTL"]
+    if not services.claim_startup_job(session, "setup-link", utcnow(), ttl):
+        session.rollback()
+        return
     link = new_setup_link(app)
     if link:
         click.echo(
             "\n  No instructor account exists yet. Open this one-time link to create the first"
             " one\n"
-            f"  (it expires in {app.config['SETUP_TOKEN_TTL']}):\n\n    {link}\n",
+            f"  (it expires in {ttl}):\n\n    {link}\n",
             err=True,
         )
 

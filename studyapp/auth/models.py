@@ -131,3 +131,16 @@ class OneTimeToken(Base):
 
     def is_usable(self, now: datetime) -> bool:
         return self.used_at is None and self.expires_at > now
+
+
+class StartupClaim(Base):
+    """A once-per-site job claimed at start, so one worker of one server does it.
+
+    The first-start setup link is printed by the worker whose INSERT (or UPDATE of a lapsed
+    claim) succeeds; every other worker and server sees the row and stays quiet.
+    """
+
+    __tablename__ = "startup_claims"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_until: Mapped[datetime]

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +20,7 @@ from studyapp.auth.models import (
     LoginSession,
     OneTimeToken,
     Role,
+    StartupClaim,
     TokenPurpose,
     User,
 )
@@ -288,3 +290,24 @@ def list_instructors(session: Session) -> list[User]:
     return list(
         session.scalars(select(User).where(User.role == Role.INSTRUCTOR).order_by(User.name))
     )
+
+
+def claim_startup_job(session: Session, name: str, now: datetime, ttl: timedelta) -> bool:
+    """True for exactly one caller, across workers and servers, until the claim lapses.
+
+    A lapsed claim is taken over by a guarded UPDATE; a missing one by an INSERT that only
+    one caller can win (the primary key). Losers get False and do nothing.
+    """
+    taken = session.execute(
+        update(StartupClaim)
+        .where(StartupClaim.name == name, StartupClaim.claimed_until < now)
+        .values(claimed_until=now + ttl)
+    ).rowcount
+    if taken:
+        return True
+    try:
+        with session.begin_nested():
+            session.add(StartupClaim(name=name, claimed_until=now + ttl))
+    except IntegrityError:
+        return False
+    return True

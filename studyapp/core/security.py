@@ -51,3 +51,22 @@ def load_or_create_secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+class MissingSecretKey(RuntimeError):
+    """Several processes would each sign sessions with a key of their own."""
+
+
+def refuse_unshared_key() -> None:
+    """Stop a gunicorn start without a configured key, saying what to set.
+
+    A key generated into one machine's instance folder is not shared with other servers, so
+    sessions made on one would be refused by the next: logins that seem to fail at random.
+    """
+    raise MissingSecretKey(
+        "STUDYAPP_SECRET_KEY is not set. Under gunicorn every worker and every server must sign "
+        "sessions with the same key: set STUDYAPP_SECRET_KEY to the same random value on every "
+        "server (make one with: python3 -c 'import secrets; print(secrets.token_hex(32))'), or "
+        "SECRET_KEY in instance/config.py. Only the single-process `flask run` generates its "
+        "own key into instance/secret_key."
+    )

@@ -131,9 +131,7 @@ def test_join_code_guessing_is_limited_on_failures_only(make_app):
             "password": "a long enough password",
             "confirm": "a long enough password",
         }
-        response = app.test_client().post(
-            "/join", data=data, environ_base={"REMOTE_ADDR": SCHOOL}
-        )
+        response = app.test_client().post("/join", data=data, environ_base={"REMOTE_ADDR": SCHOOL})
         return response.status_code
 
     # A class signing up with the right code from one address is never throttled.

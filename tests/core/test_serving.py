@@ -2,70 +2,60 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from pathlib import Path
+
+import pytest
 
 from tests.conftest import fresh_database_url
+from tests.faults.liveapp import start_gunicorn
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, seconds: float = 30) -> bytes:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def test_gunicorn_workers_serve_the_app_and_print_the_setup_link(tmp_path):
-    port = _free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    env = {
-        **os.environ,
-        "STUDYAPP_INSTANCE_PATH": str(tmp_path / "instance"),
-        "STUDYAPP_DATABASE_URL": fresh_database_url(tmp_path, "serving"),
-        "STUDYAPP_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--no-control-socket",
-                "studyapp:create_app()",
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+def test_gunicorn_workers_serve_the_app_and_print_the_setup_link_once(tmp_path):
+    server = start_gunicorn(
+        tmp_path / "instance",
+        fresh_database_url(tmp_path, "serving"),
+        workers=3,
+        settings={"STUDYAPP_ANNOUNCE_SETUP": "true"},
+    )
     try:
-        body = _wait_for(f"http://127.0.0.1:{port}/healthz")
-        assert b'"status":"ok"' in body.replace(b" ", b"")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as page:
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as health:
+            assert b'"status":"ok"' in health.read().replace(b" ", b"")
+        with urllib.request.urlopen(f"{server.url}/login", timeout=5) as page:
             assert page.status == 200
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    output = log.read_text()
-    link = next(line.strip() for line in output.splitlines() if "/setup/" in line)
-    assert link.startswith(f"http://127.0.0.1:{port}/setup/")
+        server.stop()
+    output = server.log.read_text()
+    links = [line.strip() for line in output.splitlines() if "/setup/" in line]
+    assert len(links) == 1, output
+    assert links[0].startswith(f"{server.url}/setup/")
     assert "Traceback" not in output
+
+
+def test_gunicorn_without_a_shared_secret_key_refuses_to_start_and_says_what_to_set(tmp_path):
+    with pytest.raises(RuntimeError, match="did not start") as failed:
+        start_gunicorn(
+            tmp_path / "instance",
+            fresh_database_url(tmp_path, "nokey"),
+            settings={"STUDYAPP_SECRET_KEY": None},
+        )
+    assert "STUDYAPP_SECRET_KEY is not set" in str(failed.value)
+    assert "same random value on every server" in str(failed.value)
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_flask_run_alone_still_generates_its_own_key(tmp_path):
+    """The README's quick start: one process, the key made into instance/ on first start."""
+    code = (
+        "import os, sys; sys.argv = ['flask', 'run']; "
+        "from studyapp import create_app; "
+        "app = create_app({'AUTO_MIGRATE': False, 'SYNC_BANKS_ON_START': False, "
+        "'ANNOUNCE_SETUP': False}); print(len(app.secret_key))"
+    )
+    env = {"STUDYAPP_INSTANCE_PATH": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "64"
     assert (tmp_path / "instance" / "secret_key").exists()

@@ -48,12 +48,20 @@ class Gunicorn:
             self.process.kill()
 
 
-def start_gunicorn(instance: Path, database_url: str, workers: int = 2) -> Gunicorn:
-    """gunicorn serving the app; waits until /healthz answers."""
+def start_gunicorn(
+    instance: Path,
+    database_url: str,
+    workers: int = 2,
+    settings: dict[str, str | None] | None = None,
+) -> Gunicorn:
+    """gunicorn serving the app; waits until /healthz answers.
+
+    ``settings`` adds or replaces environment variables (None removes one).
+    """
     port = free_port()
     log = instance / "gunicorn.log"
     instance.mkdir(parents=True, exist_ok=True)
-    env = {
+    env: dict[str, str | None] = {
         **os.environ,
         "STUDYAPP_INSTANCE_PATH": str(instance),
         "STUDYAPP_DATABASE_URL": database_url,
@@ -62,6 +70,8 @@ def start_gunicorn(instance: Path, database_url: str, workers: int = 2) -> Gunic
         "STUDYAPP_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "STUDYAPP_ANNOUNCE_SETUP": "false",
         "STUDYAPP_SWEEP_INTERVAL_SECONDS": "0",
+        "STUDYAPP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **(settings or {}),
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     with log.open("w") as out:
@@ -77,7 +87,7 @@ def start_gunicorn(instance: Path, database_url: str, workers: int = 2) -> Gunic
                 "2",
                 "studyapp:create_app()",
             ],
-            env=env,
+            env={k: v for k, v in env.items() if v is not None},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
