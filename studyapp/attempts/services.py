@@ -43,6 +43,14 @@ class QuizUnavailable(DomainError):
     """The quiz cannot be started now."""
 
 
+class StaleAnswer(DomainError):
+    """A replayed answer from a browser's journal met a newer one saved elsewhere."""
+
+    def __init__(self, message: str, revision: int):
+        super().__init__(message)
+        self.revision = revision
+
+
 def _question(version: bank_models.QuestionVersion) -> Question:
     return question_from_doc(version.content)
 
@@ -242,7 +250,7 @@ def attempt_for_save(
 
 
 @cache
-def _save_statement(with_flag: bool) -> Update:
+def _save_statement(with_flag: bool, conditional: bool = False) -> Update:
     """The UPDATE of one saved answer, built once (see _attempt_for_save_query)."""
     # Guarded by the attempt still being open: a save racing the deadline sweep or a
     # submit either lands before the grading or is refused, never half-way. On
@@ -262,13 +270,17 @@ def _save_statement(with_flag: bool) -> Update:
     }
     if with_flag:
         values["flagged"] = bindparam("b_flagged", type_=AttemptQuestion.flagged.type)
+    where = [
+        AttemptQuestion.attempt_id.in_(open_attempt),
+        AttemptQuestion.attempt_id == bindparam("b_attempt_id"),
+        AttemptQuestion.position == bindparam("b_position"),
+    ]
+    if conditional:
+        # A journal replay lands only on the revision it was typed over.
+        where.append(AttemptQuestion.revision == bindparam("b_if_revision"))
     return (
         update(AttemptQuestion)
-        .where(
-            AttemptQuestion.attempt_id.in_(open_attempt),
-            AttemptQuestion.attempt_id == bindparam("b_attempt_id"),
-            AttemptQuestion.position == bindparam("b_position"),
-        )
+        .where(*where)
         .values(values)
         .returning(AttemptQuestion.id, AttemptQuestion.revision)
         .execution_options(synchronize_session=False)
@@ -283,8 +295,14 @@ def save_answer(
     base_revision: int | None,
     now: datetime,
     flagged: bool | None = None,
+    only_over: int | None = None,
 ) -> SaveResult:
-    """Store one answer (last write wins) and report whether it replaced another device's."""
+    """Store one answer (last write wins) and report whether it replaced another device's.
+
+    :param only_over: for answers replayed from a browser's journal: save only if the stored
+        answer is still at this revision, so a newer answer from another device is never
+        overwritten (StaleAnswer). A replay of an answer that already arrived is a no-op.
+    """
     _ensure_open(session, attempt, now)
     if len(json.dumps(response)) > MAX_RESPONSE_BYTES:
         raise DomainError("This answer is too long to save.")
@@ -296,16 +314,12 @@ def save_answer(
     }
     if flagged is not None:
         params["b_flagged"] = flagged
-    saved = session.execute(_save_statement(flagged is not None), params).first()
+    if only_over is not None:
+        params["b_if_revision"] = only_over
+    statement = _save_statement(flagged is not None, only_over is not None)
+    saved = session.execute(statement, params).first()
     if saved is None:
-        exists = session.scalar(
-            select(AttemptQuestion.id).where(
-                AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
-            )
-        )
-        if exists is None:
-            raise NotFound("This question is not part of the attempt.")
-        raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
+        return _not_saved(session, attempt, position, response, only_over)
     row_id, revision = saved
     # A copy of the row this session already holds (the no-JavaScript form path loads the
     # whole attempt) must not show the answer from before this save.
@@ -314,6 +328,40 @@ def save_answer(
         session.expire(held, ["response", "saved_at", "revision", "flagged"])
     overwrote = base_revision is not None and base_revision != revision - 1
     return SaveResult(revision, now, overwrote)
+
+
+def _not_saved(
+    session: Session, attempt: Attempt, position: int, response: Any, only_over: int | None
+) -> SaveResult:
+    """Why a save's UPDATE matched no row: no such question, a closed attempt, or a newer answer."""
+    row = session.execute(
+        select(AttemptQuestion.revision, AttemptQuestion.response, AttemptQuestion.saved_at)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(
+            AttemptQuestion.attempt_id == attempt.id,
+            AttemptQuestion.position == position,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+        )
+    ).first()
+    if row is None:
+        exists = session.scalar(
+            select(AttemptQuestion.id).where(
+                AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position
+            )
+        )
+        if exists is None:
+            raise NotFound("This question is not part of the attempt.")
+        raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
+    revision, stored, saved_at = row
+    if only_over is None:  # closed between the UPDATE and this read
+        raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
+    if stored == response:
+        # The journal resent an answer whose first send arrived but whose reply was lost.
+        return SaveResult(revision, saved_at, False)
+    raise StaleAnswer(
+        "A newer answer to this question was saved from another tab or device; it was kept.",
+        revision,
+    )
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, by: str = "student") -> bool:

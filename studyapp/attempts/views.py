@@ -162,6 +162,7 @@ def autosave(attempt_id: int):
     name = f"q{position}"
     response = response_from_form(question_type, name, request.form)
     flag = request.form.get(f"{name}-flag")
+    replay = request.form.get("journal") == "1"
     try:
         result = services.save_answer(
             session,
@@ -171,7 +172,11 @@ def autosave(attempt_id: int):
             base,
             utcnow(),
             None if flag is None else flag == "1",
+            only_over=base if replay else None,
         )
+    except services.StaleAnswer as exc:
+        session.rollback()
+        return jsonify(ok=False, stale=True, revision=exc.revision, error=str(exc)), 409
     except services.AttemptClosed as exc:
         session.commit()
         return jsonify(

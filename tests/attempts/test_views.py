@@ -92,6 +92,34 @@ def test_autosave_reports_revision_and_other_tab(student_client, quiz):
     assert set(second) == {"ok", "revision", "saved_at", "overwrote_other"}
 
 
+def test_a_journal_replay_never_overwrites_a_newer_answer_from_another_device(student_client, quiz):
+    url = _start(student_client, quiz)
+    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
+    # Another device saves "B" over revision 0 while this one typed "A" offline over it.
+    other = student_client.post(
+        f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 0}
+    )
+    assert other.json["revision"] == 1
+    replay = student_client.post(
+        f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0, "journal": "1"}
+    )
+    assert replay.status_code == 409
+    assert replay.json["stale"] and replay.json["revision"] == 1
+    page = student_client.get(url).get_data(as_text=True)
+    assert re.search(rf'name="q{pos}" value="B"[^>]*checked', page)
+
+
+def test_a_journal_replay_lands_on_its_revision_and_a_resend_is_a_no_op(student_client, quiz):
+    url = _start(student_client, quiz)
+    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
+    data = {"position": pos, f"q{pos}": "A", "revision": 0, "journal": "1"}
+    first = student_client.post(f"{url}/save", data=data)
+    assert first.status_code == 200 and first.json["revision"] == 1
+    # Its reply was lost, so the journal sends it again: acknowledged, nothing changes.
+    again = student_client.post(f"{url}/save", data=data)
+    assert again.status_code == 200 and again.json["revision"] == 1
+
+
 def test_autosave_refuses_unknown_question_and_closed_attempt(student_client, quiz):
     url = _start(student_client, quiz)
     assert student_client.post(f"{url}/save", data={"position": 99, "q99": "A"}).status_code == 404

@@ -23,3 +23,11 @@ document.addEventListener("focusin", (event) => {
     event.target.select();
   }
 });
+
+// After a submit, the attempt's answer journal (see attempt.js) has nothing left to send.
+document.querySelectorAll("[data-journal-clear]").forEach((el) => {
+  const prefix = `studyapp.journal.${el.dataset.journalClear}.`;
+  try {
+    Object.keys(localStorage).filter((k) => k.startsWith(prefix)).forEach((k) => localStorage.removeItem(k));
+  } catch (err) { /* storage off: nothing was kept */ }
+});

@@ -1,5 +1,6 @@
-// The attempt page: save each answer as it changes (with retries), keep the timer, and make
-// the submit button work once. Without this script the page still works as a plain form.
+// The attempt page: every answer goes into a journal in this browser's storage before it is
+// sent, and is sent (in order, with retries) until the server acknowledges it; keep the timer;
+// make the submit button work once. Without this script the page still works as a plain form.
 "use strict";
 
 (() => {
@@ -7,74 +8,192 @@
   if (!form) return;
   const status = document.getElementById("save-status");
   const csrf = form.querySelector("input[name=csrf_token]").value;
-  const pending = new Map(); // position -> timer
   const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
+  const TYPING_MS = 800;
+
+  // The journal: one localStorage entry per question of this attempt, holding its fields, the
+  // server revision the answer was typed over, and an order number. It survives a reload, a
+  // crashed tab or a flat battery, and is removed once the server has the answer.
+  const journal = {
+    prefix: `studyapp.journal.${form.dataset.attempt}.`,
+    put(position, entry) {
+      try { localStorage.setItem(this.prefix + position, JSON.stringify(entry)); } catch (err) { /* storage full or off */ }
+    },
+    get(position) {
+      try { return JSON.parse(localStorage.getItem(this.prefix + position)); } catch (err) { return null; }
+    },
+    drop(position, seq) {
+      const held = this.get(position);
+      if (held && (seq === undefined || held.seq === seq)) localStorage.removeItem(this.prefix + position);
+    },
+    all() {
+      const found = [];
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (key && key.startsWith(this.prefix)) {
+          const entry = this.get(key.slice(this.prefix.length));
+          if (entry) found.push(entry);
+        }
+      }
+      return found.sort((a, b) => a.seq - b.seq);
+    },
+    clear() { this.all().forEach((e) => localStorage.removeItem(this.prefix + e.position)); },
+  };
+  let nextSeq = Math.max(Date.now(), ...journal.all().map((e) => e.seq + 1));
+
+  let offline = !navigator.onLine;
+  let timeUp = false;
+  let retryTimer = null;
+  let retries = 0;
+  let typingTimer = null;
+  let running = null;
 
   function say(text, kind) {
     status.textContent = text;
     status.dataset.state = kind;
   }
 
+  function sectionAt(position) {
+    return form.querySelector(`.attempt-question[data-position="${position}"]`);
+  }
+
   function fieldsOf(section) {
-    const data = new FormData();
-    data.append("csrf_token", csrf);
-    data.append("position", section.dataset.position);
-    data.append("revision", section.dataset.revision);
+    const fields = [];
     section.querySelectorAll("input, select, textarea").forEach((el) => {
       if (!el.name || el.name === "positions" || el.disabled) return;
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
-      data.append(el.name, el.value);
+      fields.push([el.name, el.value]);
     });
-    return data;
+    return fields;
   }
 
-  async function save(section, attempt = 0) {
-    const note = section.querySelector(".question-status");
-    say("Saving…", "saving");
+  function restore(section, fields) {
+    const values = new Map();
+    fields.forEach(([name, value]) => { values.set(name, [...(values.get(name) || []), value]); });
+    section.querySelectorAll("input, select, textarea").forEach((el) => {
+      if (!el.name || el.name === "positions" || el.type === "hidden") return;
+      const given = values.get(el.name) || [];
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = given.includes(el.value);
+      } else if (given.length) {
+        el.value = given.shift();
+      }
+    });
+  }
+
+  function record(section, replay = false) {
+    const position = section.dataset.position;
+    journal.put(position, {
+      position, seq: nextSeq++, revision: section.dataset.revision, fields: fieldsOf(section), replay,
+    });
+  }
+
+  function waiting() {
+    const count = journal.all().length;
+    return `${count} answer${count === 1 ? "" : "s"} waiting`;
+  }
+
+  function showOffline() {
+    say(`Offline — ${waiting()}. They are kept on this device and sent when the connection returns.`, "offline");
+  }
+
+  async function send(entry) {
+    const data = new FormData();
+    data.append("csrf_token", csrf);
+    data.append("position", entry.position);
+    data.append("revision", entry.revision);
+    if (entry.replay) data.append("journal", "1");
+    entry.fields.forEach(([name, value]) => data.append(name, value));
     let response;
     try {
       response = await fetch(form.dataset.saveUrl, {
-        method: "POST", body: fieldsOf(section), credentials: "same-origin",
+        method: "POST", body: data, credentials: "same-origin",
         headers: { Accept: "application/json", "X-CSRFToken": csrf },
       });
     } catch (err) {
-      return retry(section, attempt, "Not saved: the connection dropped. Retrying…");
+      return "offline";
     }
-    let data = {};
-    try { data = await response.json(); } catch (err) { /* a proxy error page */ }
-    if (response.ok && data.ok) {
-      const overwrote = data.overwrote_other;
-      section.dataset.revision = data.revision;
-      const at = new Date(data.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    let reply = {};
+    try { reply = await response.json(); } catch (err) { /* a proxy error page */ }
+    const section = sectionAt(entry.position);
+    const note = section ? section.querySelector(".question-status") : null;
+    if (response.ok && reply.ok) {
+      journal.drop(entry.position, entry.seq);
+      if (section) {
+        section.dataset.revision = reply.revision;
+        // Answers typed over the old revision while this one was on its way stay in line.
+        const later = journal.get(entry.position);
+        if (later && later.revision === entry.revision) journal.put(entry.position, { ...later, revision: String(reply.revision) });
+        const at = new Date(reply.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+        note.textContent = reply.overwrote_other
+          ? "This answer had also been changed in another tab or device; the answer shown here is now the saved one."
+          : `Saved at ${at}.`;
+        markNavigator(section);
+      }
+      return "saved";
+    }
+    if (response.status === 409 && reply.stale) {
+      journal.drop(entry.position, entry.seq);
+      if (note) note.textContent = `${reply.error} Reload the page to see it.`;
+      return "saved";
+    }
+    if (response.status === 409 && reply.closed) {
+      journal.clear();
+      say(reply.error, "closed");
+      window.location.assign(reply.redirect);
+      return "closed";
+    }
+    if (response.status >= 500 || response.status === 429 || response.status === 0) return "busy";
+    journal.drop(entry.position, entry.seq);
+    if (note) note.textContent = reply.error || "Not saved.";
+    say(reply.error || "This answer could not be saved.", "error");
+    return "refused";
+  }
+
+  // Sends the journal oldest first, one request at a time, until it is empty or the network
+  // fails; a failure marks the entries as replays and tries again later.
+  async function flush() {
+    if (running) return running;
+    running = (async () => {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      for (;;) {
+        const [entry] = journal.all();
+        if (!entry) break;
+        say("Saving…", "saving");
+        const outcome = await send(entry);
+        if (outcome === "closed") return;
+        if (outcome === "offline" || outcome === "busy") {
+          journal.all().forEach((e) => journal.put(e.position, { ...e, replay: true }));
+          offline = !navigator.onLine;
+          if (offline) {
+            showOffline();
+          } else if (outcome === "offline") {
+            say(`Not saved: the connection dropped. Retrying… (${waiting()})`, "retrying");
+          } else {
+            say(`Not saved yet: the server is busy. Retrying… (${waiting()})`, "retrying");
+          }
+          retryTimer = setTimeout(flush, RETRY_MS[Math.min(retries, RETRY_MS.length - 1)]);
+          retries += 1;
+          return;
+        }
+        retries = 0;
+      }
+      offline = false;
+      if (timeUp) { submitForTime(); return; }
+      const at = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
       say(`All answers saved (last at ${at}).`, "saved");
-      note.textContent = overwrote
-        ? "This answer had also been changed in another tab or device; the answer shown here is now the saved one."
-        : `Saved at ${at}.`;
-      markNavigator(section);
-      return;
-    }
-    if (response.status === 409 && data.closed) {
-      say(data.error, "closed");
-      window.location.assign(data.redirect);
-      return;
-    }
-    if (response.status >= 500 || response.status === 429 || response.status === 0) {
-      return retry(section, attempt, "Not saved yet: the server is busy. Retrying…");
-    }
-    say(data.error || "This answer could not be saved.", "error");
-    note.textContent = data.error || "Not saved.";
+    })();
+    try { await running; } finally { running = null; }
+    if (journal.all().length && !retryTimer && !offline) flush();
   }
 
-  function retry(section, attempt, message) {
-    say(message, "retrying");
-    const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
-    schedule(section, delay, attempt + 1);
-  }
-
-  function schedule(section, delay, attempt = 0) {
-    const key = section.dataset.position;
-    clearTimeout(pending.get(key));
-    pending.set(key, setTimeout(() => { pending.delete(key); save(section, attempt); }, delay));
+  function changed(section, typing) {
+    // Typed offline, an answer may meet a newer one from another device: send it as a replay.
+    record(section, offline || !navigator.onLine);
+    clearTimeout(typingTimer);
+    if (offline) { showOffline(); return; }
+    if (typing) { typingTimer = setTimeout(flush, TYPING_MS); } else { flush(); }
   }
 
   function markNavigator(section) {
@@ -91,20 +210,50 @@
 
   form.addEventListener("change", (event) => {
     const section = event.target.closest(".attempt-question");
-    if (section) schedule(section, 0);
+    if (section) changed(section, false);
   });
   form.addEventListener("input", (event) => {
     const section = event.target.closest(".attempt-question");
     if (section && (event.target.tagName === "TEXTAREA" || event.target.type === "text")) {
-      schedule(section, 800);
+      changed(section, true);
     }
   });
-  window.addEventListener("online", () => {
-    document.querySelectorAll(".attempt-question").forEach((s) => { if (pending.has(s.dataset.position)) schedule(s, 0); });
-  });
+  window.addEventListener("online", () => { offline = false; retries = 0; flush(); });
+  window.addEventListener("offline", () => { offline = true; if (journal.all().length) showOffline(); });
   window.addEventListener("beforeunload", (event) => {
-    if (pending.size) { event.preventDefault(); event.returnValue = ""; }
+    // The journal keeps unsent answers across a reload; warn only where it cannot.
+    if (journal.all().length && !storageWorks()) { event.preventDefault(); event.returnValue = ""; }
   });
+
+  function storageWorks() {
+    try { localStorage.setItem("studyapp.probe", "1"); localStorage.removeItem("studyapp.probe"); return true; } catch (err) { return false; }
+  }
+
+  // A reload or a new tab: answers the server never acknowledged go back into the form and are
+  // sent as replays, which the server takes only over the revision they were typed on.
+  journal.all().forEach((entry) => {
+    const section = sectionAt(entry.position);
+    if (section && section.dataset.revision !== String(entry.revision)) {
+      journal.put(entry.position, { ...entry, replay: true });
+      return;
+    }
+    if (section) { restore(section, entry.fields); markNavigator(section); }
+    journal.put(entry.position, { ...entry, replay: true });
+  });
+  if (journal.all().length) {
+    if (offline) showOffline(); else flush();
+  }
+
+  function submitForTime() {
+    say("Time is up. Submitting your saved answers…", "closed");
+    const submit = document.createElement("form");
+    submit.method = "post";
+    submit.action = form.dataset.submitUrl;
+    submit.innerHTML = `<input type="hidden" name="csrf_token" value="${csrf}">` +
+      '<input type="hidden" name="reason" value="time">';
+    document.body.appendChild(submit);
+    submit.submit();
+  }
 
   // Timer: counts down to the server's deadline, corrected for this device's clock.
   const box = document.getElementById("timer-box");
@@ -135,14 +284,20 @@
     }
     if (left === 0) {
       clearInterval(handle);
-      say("Time is up. Submitting your saved answers…", "closed");
-      const submit = document.createElement("form");
-      submit.method = "post";
-      submit.action = form.dataset.submitUrl;
-      submit.innerHTML = `<input type="hidden" name="csrf_token" value="${csrf}">` +
-        '<input type="hidden" name="reason" value="time">';
-      document.body.appendChild(submit);
-      setTimeout(() => submit.submit(), pending.size ? 1500 : 0);
+      timeUp = true;
+      if (offline || journal.all().length) {
+        // The server decides what counts: answers reaching it within its short grace period
+        // after the deadline are kept, later ones are refused.
+        warning.hidden = false;
+        const unsent = journal.all().length
+          ? `The time ran out with ${waiting()} on this device. They are sent as soon as the connection returns; the server keeps only those that reach it within its grace period.`
+          : "The time ran out while this device was offline.";
+        warning.textContent = `${unsent} Your attempt is submitted with the answers the server has.`;
+        announce.textContent = "Time is up.";
+        if (!offline) flush();
+      } else {
+        submitForTime();
+      }
     }
   }
   let handle = null;
