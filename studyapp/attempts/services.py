@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from blinker import Namespace
-from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -138,13 +138,25 @@ def start_attempt(
     )
     drawn = quizzes.draw_questions(session, quiz, seed)
     versions = _current_versions(session, [qid for qid, _ in drawn])
-    for position, (qid, points) in enumerate(drawn):
-        attempt.questions.append(
-            AttemptQuestion(position=position, version_id=versions[qid], points=points)
-        )
-    attempt.max_score = sum(q.points for q in attempt.questions)
+    attempt.max_score = sum(points for _, points in drawn)
     session.add(attempt)
     session.flush()
+    # One multi-row INSERT, however many questions: a whole class starts at once, and the
+    # ORM would send these one by one to learn each row's id, which nothing here needs.
+    if drawn:
+        session.execute(
+            insert(AttemptQuestion),
+            [
+                {
+                    "attempt_id": attempt.id,
+                    "position": position,
+                    "version_id": versions[qid],
+                    "points": points,
+                }
+                for position, (qid, points) in enumerate(drawn)
+            ],
+        )
+    session.expire(attempt, ["questions"])
     return attempt
 
 

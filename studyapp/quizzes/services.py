@@ -201,17 +201,54 @@ def draw_questions(session: Session, quiz: Quiz, seed: int) -> list[tuple[int, f
     rng = random.Random(seed)
     chosen: list[tuple[int, float]] = []
     taken: set[int] = {i.question_id for i in quiz.items if i.question_id}
+    pools = _draw_pools(session, [i for i in quiz.items if i.is_draw])
     for item in quiz.items:
         if not item.is_draw:
             chosen.append((item.question_id, item.points))
             continue
-        pool = [q for q in available_for_draw(session, item.bank, item.tag) if q not in taken]
+        pool = [q for q in pools[(item.bank_id, item.tag or None)] if q not in taken]
         picks = rng.sample(pool, min(item.draw_count, len(pool)))
         taken.update(picks)
         chosen.extend((q, item.points) for q in picks)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     return chosen
+
+
+def _draw_pools(
+    session: Session, draws: list[QuizItem]
+) -> dict[tuple[int | None, str | None], list[int]]:
+    """Every draw's candidates from one query, however many draws and questions there are.
+
+    Every attempt start runs this, so it reads each bank once, and reads the questions'
+    content (for their tags) only when a draw asks for a tag.
+    """
+    pools: dict[tuple[int | None, str | None], list[int]] = {
+        (d.bank_id, d.tag or None): [] for d in draws
+    }
+    if not draws:
+        return pools
+    tagged = any(d.tag for d in draws)
+    columns = [bank_models.Question.id, bank_models.Question.bank_id]
+    query = select(*columns, bank_models.QuestionVersion.content) if tagged else select(*columns)
+    if tagged:
+        query = query.join(
+            bank_models.QuestionVersion,
+            (bank_models.QuestionVersion.question_id == bank_models.Question.id)
+            & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
+        )
+    rows = session.execute(
+        query.where(
+            bank_models.Question.bank_id.in_({d.bank_id for d in draws}),
+            bank_models.Question.retired_at.is_(None),
+        ).order_by(bank_models.Question.bank_id, bank_models.Question.position)
+    ).all()
+    for row in rows:
+        tags = row[2].get("tags", []) if tagged else ()
+        for bank_id, tag in pools:
+            if bank_id == row[1] and (tag is None or tag in tags):
+                pools[(bank_id, tag)].append(row[0])
+    return pools
 
 
 @dataclass(frozen=True)
