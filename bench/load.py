@@ -7,6 +7,7 @@ once with no think time and once with 0.2-1.5 s between saves. A bare one-INSERT
 the same login is the reference. Prints throughput, latency percentiles, errors and lost answers.
 
     python bench/load.py [--postgres] [--students 200] [--workers 4]
+    python bench/load.py --exam [--students 1000] [--window 120] [--think 30]   (bench/exam.py)
 """
 
 from __future__ import annotations
@@ -256,8 +257,8 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
-def cpu_probe(server_group: int) -> client.CpuProbe:
-    """CPU seconds of the machine and of this bench (client, gunicorn, its PG backends)."""
+def cpu_probe(*server_groups: int) -> client.CpuProbe:
+    """CPU seconds of the machine and of this bench (client, gunicorns, its PG backends)."""
     tick = os.sysconf("SC_CLK_TCK")
     me = os.getpid()
 
@@ -275,7 +276,7 @@ def cpu_probe(server_group: int) -> client.CpuProbe:
                 ours_pg = PG_NAME.encode() in (stat.parent / "cmdline").read_bytes()
             except OSError:  # the process ended meanwhile
                 continue
-            if int(stat.parent.name) == me or int(fields[2]) == server_group or ours_pg:
+            if int(stat.parent.name) == me or int(fields[2]) in server_groups or ours_pg:
                 ours += int(fields[11]) + int(fields[12])
         return (user + nice + system + irq + softirq + steal) / tick, ours / tick
 
@@ -508,9 +509,22 @@ def main() -> None:
     """Parse the options, run each database, clean up whatever happens."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", action="store_true", help="after SQLite, run on PostgreSQL")
-    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--students", type=int, help="default 200; 1,000 with --exam")
     parser.add_argument("--workers", type=int, default=4)
+    exam_mode = parser.add_argument_group("exam mode (bench/exam.py)")
+    exam_mode.add_argument("--exam", action="store_true", help="a lecture hall sits an exam")
+    exam_mode.add_argument("--window", type=float, default=120.0, help="seconds of logins")
+    exam_mode.add_argument("--think", type=float, default=30.0, help="mean think time, s")
+    exam_mode.add_argument("--questions", type=int, default=8, help="questions in the exam")
+    exam_mode.add_argument("--only", help="one configuration: sqlite, postgresql or two")
     args = parser.parse_args()
+    if args.exam:
+        from bench import exam
+
+        args.students = args.students or 1000
+        exam.main(args)
+        return
+    args.students = args.students or 200
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as each database finishes
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {load}")
