@@ -149,3 +149,20 @@ def test_revoking_leaves_only_the_newest_link_usable(session):
     with pytest.raises(InvalidToken):
         services.peek_token(session, old, TokenPurpose.RESET)
     assert services.peek_token(session, new, TokenPurpose.RESET)
+
+
+def test_a_startup_job_is_claimed_once_until_the_claim_lapses(app, session):
+    now = utcnow()
+    other = app.extensions["studyapp.sessionmaker"]()
+    try:
+        assert services.claim_startup_job(session, "setup-link", now, timedelta(hours=1))
+        session.commit()
+        # Another worker or server, at the same moment: the row is taken.
+        assert not services.claim_startup_job(other, "setup-link", now, timedelta(hours=1))
+        other.rollback()
+        later = now + timedelta(hours=2)
+        assert services.claim_startup_job(other, "setup-link", later, timedelta(hours=1))
+        other.commit()
+        assert not services.claim_startup_job(session, "setup-link", later, timedelta(hours=1))
+    finally:
+        other.close()
