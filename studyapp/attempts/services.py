@@ -308,12 +308,16 @@ def save_answer(
     now: datetime,
     flagged: bool | None = None,
     only_over: int | None = None,
+    sent_before: Any = None,
 ) -> SaveResult:
     """Store one answer (last write wins) and report whether it replaced another device's.
 
     :param only_over: for answers replayed from a browser's journal: save only if the stored
         answer is still at this revision, so a newer answer from another device is never
         overwritten (StaleAnswer). A replay of an answer that already arrived is a no-op.
+    :param sent_before: with ``only_over``, the answer this browser sent last without hearing
+        back; when that is what the server holds, the newer revision is this browser's own
+        and the replay goes over it.
     """
     _ensure_open(session, attempt, now)
     if len(json.dumps(response)) > MAX_RESPONSE_BYTES:
@@ -331,7 +335,13 @@ def save_answer(
     statement = _save_statement(flagged is not None, only_over is not None)
     saved = session.execute(statement, params).first()
     if saved is None:
-        return _not_saved(session, attempt, position, response, only_over)
+        held = _not_saved(session, attempt, position, response, only_over)
+        if held.stored != response and sent_before is not None and held.stored == sent_before:
+            # The newer revision is this browser's own earlier send: go over it.
+            return save_answer(
+                session, attempt, position, response, held.revision, now, flagged, held.revision
+            )
+        return held.result(response)
     row_id, revision = saved
     # A copy of the row this session already holds (the no-JavaScript form path loads the
     # whole attempt) must not show the answer from before this save.
@@ -342,9 +352,27 @@ def save_answer(
     return SaveResult(revision, now, overwrote)
 
 
+@dataclass(frozen=True)
+class _Held:
+    """What the server holds for a question a conditional save did not land on."""
+
+    revision: int
+    stored: Any
+    saved_at: datetime
+
+    def result(self, response: Any) -> SaveResult:
+        if self.stored == response:
+            # The journal resent an answer whose first send arrived but whose reply was lost.
+            return SaveResult(self.revision, self.saved_at, False)
+        raise StaleAnswer(
+            "A newer answer to this question was saved from another tab or device; it was kept.",
+            self.revision,
+        )
+
+
 def _not_saved(
     session: Session, attempt: Attempt, position: int, response: Any, only_over: int | None
-) -> SaveResult:
+) -> _Held:
     """Why a save's UPDATE matched no row: no such question, a closed attempt, or a newer answer."""
     row = session.execute(
         select(AttemptQuestion.revision, AttemptQuestion.response, AttemptQuestion.saved_at)
@@ -364,16 +392,9 @@ def _not_saved(
         if exists is None:
             raise NotFound("This question is not part of the attempt.")
         raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
-    revision, stored, saved_at = row
     if only_over is None:  # closed between the UPDATE and this read
         raise AttemptClosed("This attempt was just submitted; this answer came too late to save.")
-    if stored == response:
-        # The journal resent an answer whose first send arrived but whose reply was lost.
-        return SaveResult(revision, saved_at, False)
-    raise StaleAnswer(
-        "A newer answer to this question was saved from another tab or device; it was kept.",
-        revision,
-    )
+    return _Held(*row)
 
 
 def submit_attempt(session: Session, attempt: Attempt, now: datetime, by: str = "student") -> bool:

@@ -163,6 +163,8 @@ def autosave(attempt_id: int):
     response = response_from_form(question_type, name, request.form)
     flag = request.form.get(f"{name}-flag")
     replay = request.form.get("journal") == "1"
+    # A replay also carries, as was<position>, what this browser sent last without an answer.
+    sent_before = response_from_form(question_type, f"was{position}", request.form)
     try:
         result = services.save_answer(
             session,
@@ -173,6 +175,7 @@ def autosave(attempt_id: int):
             utcnow(),
             None if flag is None else flag == "1",
             only_over=base if replay else None,
+            sent_before=sent_before if replay else None,
         )
     except services.StaleAnswer as exc:
         session.rollback()

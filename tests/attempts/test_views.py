@@ -120,6 +120,21 @@ def test_a_journal_replay_lands_on_its_revision_and_a_resend_is_a_no_op(student_
     assert again.status_code == 200 and again.json["revision"] == 1
 
 
+def test_a_replay_goes_over_the_browser_own_send_whose_reply_was_lost(student_client, quiz):
+    url = _start(student_client, quiz)
+    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
+    # "A" arrived (revision 1) but the browser never heard back; the student then chose "C".
+    lost = student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0})
+    assert lost.json["revision"] == 1
+    replay = {"position": pos, f"q{pos}": "C", "revision": 0, "journal": "1", f"was{pos}": "A"}
+    saved = student_client.post(f"{url}/save", data=replay)
+    assert saved.status_code == 200 and saved.json["revision"] == 2
+    # Had another device saved "B" instead, the replay would be refused.
+    student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 2})
+    refused = student_client.post(f"{url}/save", data={**replay, "revision": 2})
+    assert refused.status_code == 409 and refused.json["stale"]
+
+
 def test_autosave_refuses_unknown_question_and_closed_attempt(student_client, quiz):
     url = _start(student_client, quiz)
     assert student_client.post(f"{url}/save", data={"position": 99, "q99": "A"}).status_code == 404

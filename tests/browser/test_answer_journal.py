@@ -179,6 +179,36 @@ def test_a_journal_answer_never_overwrites_a_newer_one_from_another_device(
     assert page.evaluate(JOURNAL_KEYS) == []
 
 
+def test_an_answer_whose_reply_was_lost_does_not_block_the_next_one(
+    live_server, page: Page, a11y, world
+):
+    session, course, student = world
+    quiz = _quiz(session, course)
+    url = _start(page, live_server.url, student, quiz)
+    lost: list[str] = []
+
+    def lose_the_reply(route):
+        route.fetch()  # the save reaches the server and is stored...
+        lost.append(route.request.url)
+        route.abort("internetdisconnected")  # ...but the page never hears back
+
+    save = re.compile(r".*/attempts/\d+/save$")
+    page.route(save, lose_the_reply)
+    page.get_by_label("The river town").check()
+    expect(page.locator("#save-status")).to_contain_text("Retrying")
+    _cut_network(page.context, page)
+    page.unroute(save)
+    page.get_by_label("The sea town").check()
+    expect(page.locator("#save-status")).to_contain_text("Offline — 1 answer waiting")
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_contain_text("All answers saved")
+    capital = page.locator(".attempt-question", has_text="Which town traded salt?")
+    expect(capital.locator(".question-status")).to_contain_text("Saved at")
+    assert lost and "C" in _responses(session, quiz).values()
+    _open(page, url)
+    expect(page.get_by_label("The sea town")).to_be_checked()
+
+
 def test_a_deadline_passing_offline_is_said_and_the_server_grace_rule_decides(
     live_server, page: Page, a11y, world
 ):

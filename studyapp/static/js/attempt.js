@@ -83,8 +83,10 @@
 
   function record(section, replay = false) {
     const position = section.dataset.position;
+    const prior = journal.get(position);
     journal.put(position, {
       position, seq: nextSeq++, revision: section.dataset.revision, fields: fieldsOf(section), replay,
+      sent: prior ? prior.sent : undefined,
     });
   }
 
@@ -104,6 +106,11 @@
     data.append("revision", entry.revision);
     if (entry.replay) data.append("journal", "1");
     entry.fields.forEach(([name, value]) => data.append(name, value));
+    // What this page sent last without hearing back: if the server holds that, it is ours.
+    const own = `q${entry.position}`;
+    (entry.sent || []).forEach(([name, value]) => {
+      if (name.startsWith(own) && !name.endsWith("-flag")) data.append(`was${entry.position}${name.slice(own.length)}`, value);
+    });
     let response;
     try {
       response = await fetch(form.dataset.saveUrl, {
@@ -123,7 +130,7 @@
         section.dataset.revision = reply.revision;
         // Answers typed over the old revision while this one was on its way stay in line.
         const later = journal.get(entry.position);
-        if (later && later.revision === entry.revision) journal.put(entry.position, { ...later, revision: String(reply.revision) });
+        if (later && later.revision === entry.revision) journal.put(entry.position, { ...later, revision: String(reply.revision), sent: undefined });
         const at = new Date(reply.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
         note.textContent = reply.overwrote_other
           ? "This answer had also been changed in another tab or device; the answer shown here is now the saved one."
@@ -164,6 +171,9 @@
         const outcome = await send(entry);
         if (outcome === "closed") return;
         if (outcome === "offline" || outcome === "busy") {
+          // The request may have arrived even so: remember what it carried.
+          const current = journal.get(entry.position);
+          if (outcome === "offline" && current) journal.put(entry.position, { ...current, sent: entry.fields });
           journal.all().forEach((e) => journal.put(e.position, { ...e, replay: true }));
           offline = !navigator.onLine;
           if (offline) {
