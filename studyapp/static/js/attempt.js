@@ -11,33 +11,56 @@
   const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
   const TYPING_MS = 800;
 
-  // The journal: one localStorage entry per question of this attempt, holding its fields, the
-  // server revision the answer was typed over, and an order number. It survives a reload, a
-  // crashed tab or a flat battery, and is removed once the server has the answer.
+  // Where storage is off (some private windows), the journal lives in memory: answers are still
+  // sent in order with retries, they just do not survive a reload.
+  function memoryStore() {
+    const items = new Map();
+    return {
+      get length() { return items.size; },
+      key: (i) => Array.from(items.keys())[i] || null,
+      getItem: (k) => (items.has(k) ? items.get(k) : null),
+      setItem: (k, v) => { items.set(k, String(v)); },
+      removeItem: (k) => { items.delete(k); },
+    };
+  }
+  function storageWorks() {
+    try { localStorage.setItem("studyapp.probe", "1"); localStorage.removeItem("studyapp.probe"); return true; } catch (err) { return false; }
+  }
+  const persistent = storageWorks();
+  const store = persistent ? localStorage : memoryStore();
+
+  // The journal: one stored entry per question of this attempt, holding its fields, the server
+  // revision the answer was typed over, and an order number. It survives a reload, a crashed
+  // tab or a flat battery, and is removed once the server has the answer.
+  const spill = memoryStore(); // entries that did not fit in a full storage
   const journal = {
     prefix: `studyapp.journal.${form.dataset.attempt}.`,
     put(position, entry) {
-      try { localStorage.setItem(this.prefix + position, JSON.stringify(entry)); } catch (err) { /* storage full or off */ }
+      const key = this.prefix + position, text = JSON.stringify(entry);
+      try { store.setItem(key, text); spill.removeItem(key); } catch (err) { spill.setItem(key, text); }
     },
     get(position) {
-      try { return JSON.parse(localStorage.getItem(this.prefix + position)); } catch (err) { return null; }
+      const key = this.prefix + position;
+      try { return JSON.parse(spill.getItem(key) || store.getItem(key)); } catch (err) { return null; }
     },
     drop(position, seq) {
       const held = this.get(position);
-      if (held && (seq === undefined || held.seq === seq)) localStorage.removeItem(this.prefix + position);
+      if (held && (seq === undefined || held.seq === seq)) {
+        store.removeItem(this.prefix + position);
+        spill.removeItem(this.prefix + position);
+      }
     },
     all() {
-      const found = [];
-      for (let i = 0; i < localStorage.length; i += 1) {
-        const key = localStorage.key(i);
-        if (key && key.startsWith(this.prefix)) {
-          const entry = this.get(key.slice(this.prefix.length));
-          if (entry) found.push(entry);
+      const positions = new Set();
+      [store, spill].forEach((where) => {
+        for (let i = 0; i < where.length; i += 1) {
+          const key = where.key(i);
+          if (key && key.startsWith(this.prefix)) positions.add(key.slice(this.prefix.length));
         }
-      }
-      return found.sort((a, b) => a.seq - b.seq);
+      });
+      return Array.from(positions, (p) => this.get(p)).filter(Boolean).sort((a, b) => a.seq - b.seq);
     },
-    clear() { this.all().forEach((e) => localStorage.removeItem(this.prefix + e.position)); },
+    clear() { this.all().forEach((e) => this.drop(e.position)); },
   };
   let nextSeq = Math.max(Date.now(), ...journal.all().map((e) => e.seq + 1));
 
@@ -232,12 +255,8 @@
   window.addEventListener("offline", () => { offline = true; if (journal.all().length) showOffline(); });
   window.addEventListener("beforeunload", (event) => {
     // The journal keeps unsent answers across a reload; warn only where it cannot.
-    if (journal.all().length && !storageWorks()) { event.preventDefault(); event.returnValue = ""; }
+    if (journal.all().length && !persistent) { event.preventDefault(); event.returnValue = ""; }
   });
-
-  function storageWorks() {
-    try { localStorage.setItem("studyapp.probe", "1"); localStorage.removeItem("studyapp.probe"); return true; } catch (err) { return false; }
-  }
 
   // A reload or a new tab: answers the server never acknowledged go back into the form and are
   // sent as replays, which the server takes only over the revision they were typed on.
