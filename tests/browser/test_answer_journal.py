@@ -235,3 +235,18 @@ def test_a_deadline_passing_offline_is_said_and_the_server_grace_rule_decides(
     assert "A" in answers.values()  # saved in time
     assert ["A"] not in answers.values()  # arrived after the grace period: refused
     assert page.evaluate(JOURNAL_KEYS) == []
+
+
+def test_answers_are_still_sent_where_the_browser_storage_refuses_writes(
+    live_server, page: Page, a11y, world
+):
+    session, course, student = world
+    quiz = _quiz(session, course)
+    page.add_init_script(
+        "Storage.prototype.setItem = function () {"
+        " throw new DOMException('full', 'QuotaExceededError'); };"
+    )
+    _start(page, live_server.url, student, quiz)
+    _answer_three(page)
+    expect(page.locator(".question-status", has_text="Saved at")).to_have_count(3)
+    assert _responses(session, quiz) == _expected(page)
