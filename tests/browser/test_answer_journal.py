@@ -134,8 +134,9 @@ def test_answers_typed_offline_survive_a_closed_browser(
         log.watch(page)
         log_in(page, live_server.url, student.email, factories.PASSWORD)
         _open(page, url)
-        expect(page.get_by_label("Salt")).to_be_checked()
-        expect(page.locator("#save-status")).to_contain_text("All answers saved")
+        # Two browser starts on a busy machine: allow the page more than the usual 5 s.
+        expect(page.get_by_label("Salt")).to_be_checked(timeout=15_000)
+        expect(page.locator("#save-status")).to_contain_text("All answers saved", timeout=15_000)
         assert _responses(session, quiz) == expected
     finally:
         context.close()
