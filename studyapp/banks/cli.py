@@ -12,7 +12,7 @@ from studyapp.banks import services
 from studyapp.banks.gift.importer import slug
 from studyapp.banks.loader import READINGS_FILE, load_banks, load_readings
 from studyapp.banks.readings import list_readings, load_reading_text
-from studyapp.banks.schema import Issue, LoadResult
+from studyapp.banks.schema import Issue
 from studyapp.banks.sync import SyncReport, sync_banks
 from studyapp.core.errors import DomainError
 from studyapp.db import get_session
@@ -52,26 +52,14 @@ def _readings_path(paths: tuple[Path, ...], default_dir: Path) -> Path:
 
 
 def _format(issue: Issue) -> str:
-    """file:line: [warning: ]question 'id': message."""
-    prefix = "" if issue.is_error else "warning: "
+    """file:line: [warning: |note: ]question 'id': message."""
+    prefix = "" if issue.is_error else f"{issue.severity}: "
     return f"{issue.path}:{issue.line}: {prefix}{issue.describe()}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _summary(results: list[LoadResult], errors: int, warnings: int) -> str:
-    """'3 banks, 152 questions, 0 errors, 1 warning'."""
-    questions = sum(r.question_count for r in results)
-    return ", ".join(
-        [
-            _plural(len(results), "bank"),
-            _plural(questions, "question"),
-            _plural(errors, "error"),
-            _plural(warnings, "warning"),
-        ]
-    )
+def _summary(files: int, errors: int, warnings: int) -> str:
+    """'7 file(s): 0 errors, 2 warnings' (notes are not counted)."""
+    return f"{files} file(s): {errors} errors, {warnings} warnings"
 
 
 @banks_cli.command("check", with_appcontext=False)
@@ -93,12 +81,13 @@ def check_command(paths: tuple[Path, ...], readings_file: Path | None) -> None:
     results = load_banks(paths or default_dir, readings)
     # Readings first: their problems explain many of the source errors that follow.
     issues = reading_issues + [
-        i for r in results for i in sorted((*r.errors, *r.warnings), key=lambda i: i.line)
+        i for r in results for i in sorted((*r.errors, *r.warnings, *r.notes), key=lambda i: i.line)
     ]
     for issue in issues:
         click.echo(_format(issue))
     errors = sum(1 for i in issues if i.is_error)
-    click.echo(_summary(results, errors, len(issues) - errors))
+    warnings = sum(1 for i in issues if i.severity == "warning")
+    click.echo(_summary(len(results), errors, warnings))
     if errors:
         raise SystemExit(1)
 

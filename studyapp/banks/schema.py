@@ -132,6 +132,7 @@ class Bank:
     questions: tuple[Question, ...]
     path: str = field(default="", compare=False)
     line: int = field(default=1, compare=False)  # of the bank's `id` key
+    questions_line: int = field(default=1, compare=False)  # of its `questions` key
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,11 @@ class Issue:
     def is_error(self) -> bool:
         """True for errors, False for warnings."""
         return self.severity == "error"
+
+    @property
+    def is_note(self) -> bool:
+        """True for notes, which are neither errors nor warnings."""
+        return self.severity == "note"
 
     def describe(self) -> str:
         """The part after the location: "question 'qid': message" or just the message."""
@@ -167,6 +173,8 @@ class LoadResult:
     bank: Bank | None
     errors: tuple[Issue, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    # Facts worth knowing that are not problems (a question whose choices stay put).
+    notes: tuple[Issue, ...] = ()
     # How many question entries the file has, valid or not (for summaries).
     question_count: int = 0
 

@@ -71,7 +71,7 @@ def test_clean_folder_passes_and_prints_warnings(folder):
     assert lines == [
         f"{folder / 'good.yaml'}:16: warning: question 'q2': rubric points add up to 1, "
         "but the question is worth 2",
-        "1 bank, 2 questions, 0 errors, 1 warning",
+        "1 file(s): 0 errors, 1 warnings",
     ]
 
 
@@ -83,12 +83,12 @@ def test_errors_fail_with_status_1(folder):
         f"{folder / 'bad.yaml'}:9: question 'q1': answer 'E' is not one of the choices A, B"
         in lines
     )
-    assert lines[-1] == "2 banks, 3 questions, 1 error, 1 warning"
+    assert lines[-1] == "2 file(s): 1 errors, 1 warnings"
 
 
 def test_single_file_uses_readings_beside_it(folder):
     code, lines = run(str(folder / "good.yaml"))
-    assert (code, lines[-1]) == (0, "1 bank, 2 questions, 0 errors, 1 warning")
+    assert (code, lines[-1]) == (0, "1 file(s): 0 errors, 1 warnings")
 
 
 def test_readings_option_and_readings_errors(folder, tmp_path_factory):
@@ -134,12 +134,12 @@ def test_default_folder_comes_from_app_config(folder):
     app.config["QUESTIONS_DIR"] = str(folder)
     with app.app_context():
         code, lines = run()
-    assert (code, lines[-1]) == (0, "1 bank, 2 questions, 0 errors, 1 warning")
+    assert (code, lines[-1]) == (0, "1 file(s): 0 errors, 1 warnings")
 
 
 def test_empty_folder(tmp_path):
     (tmp_path / "readings.yaml").write_text(READINGS)
-    assert run(str(tmp_path)) == (0, ["0 banks, 0 questions, 0 errors, 0 warnings"])
+    assert run(str(tmp_path)) == (0, ["0 file(s): 0 errors, 0 warnings"])
 
 
 def test_group_has_the_check_command():
@@ -155,5 +155,5 @@ def test_flask_cli_finds_questions_dir_of_the_app_it_loads(folder):
     result = CliRunner().invoke(cli, ["banks", "check"])
     assert (result.exit_code, result.output.splitlines()[-1]) == (
         0,
-        "1 bank, 2 questions, 0 errors, 1 warning",
+        "1 file(s): 0 errors, 1 warnings",
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node
 
+from studyapp.banks.guessing import check_bank
 from studyapp.banks.loader.yamlwalk import (
     Report,
     Walker,
@@ -166,11 +167,17 @@ def load_bank_text(text: str, path_label: str, readings: Mapping[str, Reading]) 
     report = Report(path_label)
     root = compose(text, report)
     bank, count = (None, 0) if root is None else _read_bank(root, report, readings)
+    if report.errors:
+        return LoadResult(
+            path_label, None, tuple(report.errors), tuple(report.warnings), question_count=count
+        )
+    guessable, notes = check_bank(bank) if bank is not None else ([], [])
     return LoadResult(
         path_label,
-        None if report.errors else bank,
-        tuple(report.errors),
-        tuple(report.warnings),
+        bank,
+        (),
+        (*report.warnings, *guessable),
+        tuple(notes),
         count,
     )
 
@@ -202,6 +209,7 @@ def _read_bank(
         tuple(q for q in questions if q is not None),
         report.path,
         walker.line_of(("id",)),
+        walker.line_of(("questions",)),
     )
     return bank, len(nodes)
 

@@ -72,7 +72,12 @@ class Single(QuestionType):
     """One correct choice; all or nothing."""
 
     name = "single"
-    fields = {"choices": CHOICES, "answer": text(), "feedback": CHOICE_FEEDBACK}
+    fields = {
+        "choices": CHOICES,
+        "answer": text(),
+        "feedback": CHOICE_FEEDBACK,
+        "shuffle": boolean(),
+    }
     required = ("choices", "answer")
 
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
@@ -108,7 +113,12 @@ class Multiple(QuestionType):
     """Several correct choices; right picks earn, wrong picks cost, clamped to [0, points]."""
 
     name = "multiple"
-    fields = {"choices": CHOICES, "answer": list_of(text()), "feedback": CHOICE_FEEDBACK}
+    fields = {
+        "choices": CHOICES,
+        "answer": list_of(text()),
+        "feedback": CHOICE_FEEDBACK,
+        "shuffle": boolean(),
+    }
     required = ("choices", "answer")
 
     def validate(self, spec: Spec, *, prompt: str, points: float | None) -> list[Problem]:
