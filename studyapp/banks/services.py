@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from studyapp.auth.models import User
 from studyapp.banks import gift, models, moodlexml
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.guard import check_bank_changeable
+from studyapp.banks.guessing import check_bank
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.schema import Bank, Issue, Question, dump_bank
 from studyapp.banks.sync import SyncReport, load_db_readings, save_version, upsert_bank
@@ -143,6 +144,43 @@ def parse_question_snippet(session: Session, bank: models.Bank, snippet: str) ->
     if len(result.bank.questions) != 1:
         raise BankInvalid([Issue("question", 1, None, "write exactly one question")])
     return result.bank.questions[0]
+
+
+def list_bank_warnings(session: Session, bank: models.Bank) -> list[str]:
+    """Guessability warnings of a bank written in the browser, at lines of its bank file.
+
+    File banks get theirs at sync; these are read from the file the bank downloads as.
+    """
+    label = f"{bank.slug}.yaml"
+    result = load_bank_text(export_bank_yaml(bank), label, load_db_readings(session))
+    return [
+        f"{i.path}:{i.line}: {i.severity}: {i.describe()}"
+        for i in (*result.warnings, *result.notes)
+    ]
+
+
+def check_question_in_bank(bank: models.Bank, question: Question) -> list[str]:
+    """The guessability warnings and notes that concern a question being edited.
+
+    The question is checked with the bank's other active questions, as if it were saved:
+    its own warnings (at line 1 of the snippet), the bank-wide ones, and those of other
+    questions whose answer it shows.
+    """
+    content = bank_content(bank)
+    edited = replace(question, line=1)
+    others = tuple(q for q in content.questions if q.id != question.id)
+    warnings, notes = check_bank(replace(content, questions=(*others, edited)))
+    mentioned = f"question '{question.id}' (line 1)"
+    lines = []
+    for issue in (*warnings, *notes):
+        if issue.question_id == question.id:
+            lines.append(f"line 1: {issue.severity}: {issue.message}")
+        elif issue.question_id is None:
+            lines.append(f"bank: {issue.severity}: {issue.message}")
+        elif mentioned in issue.message:
+            shown = issue.message.replace(mentioned, "this question")
+            lines.append(f"question '{issue.question_id}': {issue.severity}: {shown}")
+    return lines
 
 
 def _shift(issue: Issue, offset: int) -> Issue:

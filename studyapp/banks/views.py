@@ -97,12 +97,17 @@ def create():
 @instructor_required
 def show(bank_id: int):
     bank = _bank(bank_id)
+    session = get_session()
     return render_template(
         "banks/show.html",
         bank=bank,
         types=TYPES,
         action_form=ConfirmForm(),
-        issues=services.list_issues(get_session(), bank.path) if bank.path else [],
+        issues=(
+            services.list_issues(session, bank.path)
+            if bank.path
+            else services.list_bank_warnings(session, bank)
+        ),
         gift_points=services.gift_points_lost(bank),
         current_version=services.current_version,
     )
@@ -191,11 +196,11 @@ def preview(bank_id: int):
     bank = _bank(bank_id)
     form = QuestionForm()
     if not form.validate_on_submit():
-        return jsonify(html="", issues=["Write a question first."]), 400
+        return jsonify(html="", issues=["Write a question first."], warnings=[]), 400
     try:
         question = services.parse_question_snippet(get_session(), bank, form.text.data)
     except services.BankInvalid as exc:
-        return jsonify(html="", issues=[str(i) for i in exc.issues])
+        return jsonify(html="", issues=[str(i) for i in exc.issues], warnings=[])
     cited = (
         readings.paragraph_texts(get_session(), question.source.reading, question.source.paragraphs)
         if question.source
@@ -204,7 +209,7 @@ def preview(bank_id: int):
     html = render_template(
         "banks/_preview.html", view=services.preview(question), question=question, cited=cited
     )
-    return jsonify(html=html, issues=[])
+    return jsonify(html=html, issues=[], warnings=services.check_question_in_bank(bank, question))
 
 
 @bp.route("/banks/import", methods=["GET", "POST"])

@@ -339,3 +339,60 @@ def test_bank_page_says_which_points_gift_would_lose(instructor_client, synced):
     page = instructor_client.get(f"/teach/banks/{bank_id}").get_data(as_text=True)
     assert "GIFT cannot carry points" in page and "heavy (3 points)" in page
     assert "Download as Moodle XML" in page
+
+
+def test_guessability_warnings_reach_the_bank_pages_after_a_sync(instructor_client, qdir):
+    (qdir / "town.yaml").write_text(BANK.replace("id: trade", "id: salt-trade"))
+    assert instructor_client.post("/teach/banks/sync").status_code == 302
+    index = instructor_client.get("/teach/banks").get_data(as_text=True)
+    assert "0 error(s), 1 warning(s) in the bank files" in index
+    line = BANK.splitlines().index("  - id: trade") + 1
+    warning = (
+        f"town.yaml:{line}: warning: question &#39;salt-trade&#39;: the id contains "
+        "&#39;salt&#39;, which is in the key"
+    )
+    assert warning in index
+    bank = instructor_client.get(f"/teach/banks/{_bank_id(instructor_client, 'town')}")
+    assert warning in bank.get_data(as_text=True)
+
+
+def _bank_id(client, slug: str) -> int:
+    from studyapp.db import get_session
+
+    with client.application.app_context():
+        return get_session().scalar(select(models.Bank.id).where(models.Bank.slug == slug))
+
+
+def test_editor_preview_lists_the_question_s_guessability_warnings(instructor_client, synced):
+    text = starter("short", "sample", qid="grain-price").replace(
+        "[first accepted answer, another accepted answer]", "[Salt]"
+    )
+    text = text.replace("Name the ...", "What cost as much as salt?")
+    preview = instructor_client.post(f"/teach/banks/{synced.id}/preview", data={"text": text}).json
+    assert preview["issues"] == []
+    assert preview["warnings"] == [
+        "question 'trade': warning: the answer 'Salt' is shown in the prompt of this question",
+        "line 1: warning: the prompt contains the accepted answer 'Salt'",
+        "line 1: warning: the answer 'Salt' is shown in the options of question 'trade'",
+    ]
+
+
+def test_a_browser_bank_page_lists_its_warnings_at_lines_of_its_bank_file(
+    instructor_client, synced
+):
+    bank_id = _new_bank(instructor_client)
+    text = starter("short", "sample", qid="karlov-name").replace(
+        "[first accepted answer, another accepted answer]", "[Andrei Karlov]"
+    )
+    saved = instructor_client.post(f"/teach/banks/{bank_id}/questions/new", data={"text": text})
+    assert saved.status_code == 302
+    page = instructor_client.get(f"/teach/banks/{bank_id}").get_data(as_text=True)
+    assert "Warnings for this bank" in page
+    file_text = instructor_client.get(f"/teach/banks/{bank_id}/download.yaml").get_data(
+        as_text=True
+    )
+    line = file_text.splitlines().index("  - id: karlov-name") + 1
+    assert (
+        f"web-bank.yaml:{line}: warning: question &#39;karlov-name&#39;: the id contains "
+        "&#39;karlov&#39;" in page
+    )

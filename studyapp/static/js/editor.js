@@ -7,6 +7,7 @@
   const text = form.querySelector("textarea");
   const pane = document.getElementById("preview");
   const problems = document.getElementById("preview-issues");
+  const warnings = document.getElementById("preview-warnings");
   let timer = null;
   let sent = 0;
 
@@ -22,6 +23,9 @@
       const data = await response.json();
       if (mine !== sent) return; // a newer keystroke's preview is on its way
       problems.textContent = data.issues.join("\n");
+      // Guessability warnings never block saving; they say how a student could guess.
+      warnings.textContent = (data.warnings || []).join("\n");
+      warnings.hidden = !warnings.textContent;
       if (data.html) pane.innerHTML = data.html; // rendered and sanitized by the server
     } catch (err) {
       problems.textContent = "Preview unavailable (connection lost); your text is still here.";
