@@ -10,6 +10,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from studyapp.banks.types import keys_from_positions, positions_from_keys
+
 MAX_FIELD = 50_000
 
 
@@ -18,11 +20,20 @@ def _prefixed(form: MultiDict, name: str) -> dict[str, str]:
     return {k[len(start) :]: v for k, v in form.items() if k.startswith(start) and v != ""}
 
 
-def response_from_form(kind: str, name: str, form: MultiDict) -> Any:
-    """The grader-format response for question ``name`` of type ``kind`` (None: unanswered)."""
+def response_from_form(
+    kind: str, name: str, form: MultiDict, order: list[str] | None = None
+) -> Any:
+    """The grader-format response for question ``name`` of type ``kind`` (None: unanswered).
+
+    Choices are posted by display position; ``order`` (the delivery's choice keys) turns
+    them back into keys. Without it the positions are returned as posted.
+    """
     if kind == "multiple":
-        picked = [v for v in form.getlist(name) if v]
-        return picked or None
+        picked = [v for v in form.getlist(name) if v] or None
+        return keys_from_positions(picked, order) if order is not None else picked
+    if kind == "single":
+        value = form.get(name) or None
+        return keys_from_positions(value, order) if order is not None else value
     if kind == "truefalse":
         value = form.get(name)
         return {"true": True, "false": False}.get(value or "")
@@ -40,8 +51,21 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() else 10_000
 
 
-def form_state(kind: str, response: Any) -> Any:
-    """The response as the question template shows it (positions for ordering)."""
+def form_state(kind: str, response: Any, order: list[str] | None = None) -> Any:
+    """The response as the question template shows it: display positions for choices (by
+    the delivery's ``order``), {token: position} for ordering."""
     if kind == "ordering" and isinstance(response, list):
         return {token: i for i, token in enumerate(response, start=1)}
+    if kind in ("single", "multiple") and order is not None:
+        return positions_from_keys(response, order)
     return response
+
+
+def flag_from_form(form: MultiDict, name: str) -> bool | None:
+    """The flag box of question ``name``: the last value posted wins, None when absent.
+
+    The page sends a hidden ``<name>-flag=0`` before the box, so a ticked box arrives as
+    0 then 1; reading the first value would lose every flag.
+    """
+    values = form.getlist(f"{name}-flag")
+    return values[-1] == "1" if values else None

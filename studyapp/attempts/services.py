@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.schema import Question
-from studyapp.banks.types import grade, student_view
+from studyapp.banks.types import choice_order, deliver, delivery_rng, grade
 from studyapp.classes.models import Enrollment, EnrollmentStatus
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes import services as quizzes
@@ -188,23 +187,38 @@ def _current_versions(session: Session, question_ids: list[int]) -> dict[int, in
 
 @dataclass(frozen=True)
 class ShownQuestion:
-    """A question as the attempt page shows it: the student view and the saved state."""
+    """A question as the attempt page shows it: the student view and the saved state.
+
+    ``order`` lists the choice keys by display position; it never reaches the page.
+    """
 
     row: AttemptQuestion
     view: dict[str, Any]
+    order: list[str]
 
 
 def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
     """The attempt's questions with their views; choice order is fixed by the attempt's seed."""
     shown = []
     for row in attempt.questions:
-        rng = random.Random(attempt.seed * 1_000 + row.position)
-        view = student_view(_question(row.version), rng)
-        view["points"] = row.points
-        if attempt.quiz.shuffle_choices and "choices" in view:
-            rng.shuffle(view["choices"])
-        shown.append(ShownQuestion(row, view))
+        delivered = deliver(
+            _question(row.version), attempt.seed, row.position, attempt.quiz.shuffle_choices
+        )
+        delivered.view["points"] = row.points
+        shown.append(ShownQuestion(row, delivered.view, delivered.order))
     return shown
+
+
+def choice_orders(attempt: Attempt) -> dict[int, list[str]]:
+    """Each position's choice keys in display order, to read the positions a page posts."""
+    return {
+        row.position: choice_order(
+            _question(row.version),
+            delivery_rng(attempt.seed, row.position),
+            attempt.quiz.shuffle_choices,
+        )
+        for row in attempt.questions
+    }
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
@@ -230,7 +244,13 @@ def _attempt_for_save_query() -> Select:
     # Built once and reused with parameters: every autosave runs it, and building a
     # statement costs more than running it.
     return (
-        select(Attempt, bank_models.QuestionVersion.type)
+        select(
+            Attempt,
+            bank_models.QuestionVersion.type,
+            bank_models.QuestionVersion.content,
+            Quiz.shuffle_choices,
+        )
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
         .outerjoin(
             AttemptQuestion,
             (AttemptQuestion.attempt_id == Attempt.id)
@@ -244,21 +264,36 @@ def _attempt_for_save_query() -> Select:
     )
 
 
+@dataclass(frozen=True)
+class SaveTarget:
+    """What an autosave needs of one question: its type and its choices' display order."""
+
+    attempt: Attempt
+    kind: str | None  # None when the attempt has no question at that position
+    order: list[str]
+
+
 def attempt_for_save(
     session: Session, attempt_id: int, user: User, position: int | None
-) -> tuple[Attempt, str | None]:
-    """The user's own attempt and the type of its question at ``position``, in one query.
+) -> SaveTarget:
+    """The user's own attempt and its question at ``position``, in one query.
 
-    An autosave needs no more than this: the answer's form fields depend on the type, and
-    loading the attempt's other questions (and their versions) would cost every save.
-    The type is None when the attempt has no question at that position.
+    An autosave needs no more than this: the answer's form fields depend on the type (and,
+    for choices, on the order this attempt shows them in), and loading the attempt's other
+    questions would cost every save.
     """
     found = session.execute(
         _attempt_for_save_query(), {"attempt_id": attempt_id, "position": position}
     ).first()
     if found is None or found[0].user_id != user.id:
         raise NotFound("No such attempt.")
-    return found[0], found[1]
+    attempt, kind, content, shuffle = found
+    order = []
+    if content is not None and position is not None:
+        order = choice_order(
+            question_from_doc(content), delivery_rng(attempt.seed, position), shuffle
+        )
+    return SaveTarget(attempt, kind, order)
 
 
 @cache

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from studyapp.attempts import services
 from studyapp.attempts.models import Attempt
-from studyapp.attempts.responses import form_state, response_from_form
+from studyapp.attempts.responses import flag_from_form, form_state, response_from_form
 from studyapp.attempts.review import review_access, review_rows
 from studyapp.auth.access import student_required
 from studyapp.auth.forms import ConfirmForm
@@ -114,13 +114,13 @@ def _question_types(attempt: Attempt) -> dict[int, str]:
 
 
 def _save_from_form(attempt: Attempt, positions: list[int]) -> None:
-    types = _question_types(attempt)
+    types, orders = _question_types(attempt), services.choice_orders(attempt)
     for position in positions:
         if position not in types:
             raise NotFound("This question is not part of the attempt.")
         name = f"q{position}"
-        response = response_from_form(types[position], name, request.form)
-        flagged = request.form.get(f"{name}-flag") == "1"
+        response = response_from_form(types[position], name, request.form, orders[position])
+        flagged = bool(flag_from_form(request.form, name))
         services.save_answer(get_session(), attempt, position, response, None, utcnow(), flagged)
 
 
@@ -152,19 +152,17 @@ def autosave(attempt_id: int):
     position = request.form.get("position", type=int)
     base = request.form.get("revision", type=int)
     try:
-        attempt, question_type = services.attempt_for_save(
-            session, attempt_id, current_user, position
-        )
+        target = services.attempt_for_save(session, attempt_id, current_user, position)
     except NotFound:
         abort(404)
-    if question_type is None:
+    if target.kind is None:
         return jsonify(ok=False, error="This question is not part of the attempt."), 404
-    name = f"q{position}"
-    response = response_from_form(question_type, name, request.form)
-    flag = request.form.get(f"{name}-flag")
+    attempt, name = target.attempt, f"q{position}"
+    response = response_from_form(target.kind, name, request.form, target.order)
+    flag = flag_from_form(request.form, name)
     replay = request.form.get("journal") == "1"
     # A replay also carries, as was<position>, what this browser sent last without an answer.
-    sent_before = response_from_form(question_type, f"was{position}", request.form)
+    sent_before = response_from_form(target.kind, f"was{position}", request.form, target.order)
     try:
         result = services.save_answer(
             session,
@@ -173,7 +171,7 @@ def autosave(attempt_id: int):
             response,
             base,
             utcnow(),
-            None if flag is None else flag == "1",
+            flag,
             only_over=base if replay else None,
             sent_before=sent_before if replay else None,
         )
@@ -254,4 +252,5 @@ def review(attempt_id: int):
         access=access,
         rows=review_rows(session, attempt, access, now),
         form_state=form_state,
+        show_letters=attempt.is_preview,  # an instructor's preview names choices by letter
     )

@@ -59,7 +59,7 @@ class QuizSettingsForm(FlaskForm):
         },
     )
     shuffle_questions = BooleanField("Shuffle question order for each attempt")
-    shuffle_choices = BooleanField("Shuffle choices within questions")
+    shuffle_choices = BooleanField("Shuffle choices within questions", default=True)
     layout = SelectField(
         "Layout",
         choices={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studyapp.banks.models import Bank, Question
@@ -69,7 +69,8 @@ class Quiz(Base):
         str_enum(GradingPolicy), default=GradingPolicy.HIGHEST
     )
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
-    shuffle_choices: Mapped[bool] = mapped_column(default=False)
+    # On unless an instructor turns it off: choices in file order reward answering by position.
+    shuffle_choices: Mapped[bool] = mapped_column(default=True, server_default=true())
     review_content: Mapped[ReviewContent] = mapped_column(
         str_enum(ReviewContent), default=ReviewContent.FULL
     )

@@ -9,7 +9,6 @@ when that is under a day away).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from studyapp.banks import models as bank_models
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.readings import paragraph_texts
 from studyapp.banks.schema import Question
-from studyapp.banks.types import Score, grade, student_view
+from studyapp.banks.types import Score, deliver, grade, keys_from_positions
 from studyapp.core.errors import NotFound
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
 from studyapp.study.scope import (
@@ -65,6 +64,24 @@ class NextCard:
     view: dict[str, Any]
     due_left: int
     new_left: int
+    number: int = 1  # this card's place among today's: answered today + 1
+
+    @property
+    def label(self) -> str:
+        """'Question 4 of 12': today's cards so far, this one, and those still waiting."""
+        return f"Question {self.number} of {self.number + self.due_left + self.new_left}"
+
+
+def answered_today(session: Session, user: User, start_of_day: datetime) -> int:
+    """Practice answers this student gave today."""
+    return (
+        session.scalar(
+            select(func.count(StudyReview.id)).where(
+                StudyReview.user_id == user.id, StudyReview.answered_at >= start_of_day
+            )
+        )
+        or 0
+    )
 
 
 def new_today(session: Session, user: User, start_of_day: datetime) -> int:
@@ -109,8 +126,21 @@ def next_card(
     else:
         return None
     question = question_from_doc(version.content)
-    view = student_view(question, random.Random(card.id * 7919 + card.version))
-    return NextCard(card, question, version.id, view, max(0, len(due) - 1), min(new_left, len(new)))
+    view = deliver(question, card_seed(card.id, card.version)).view
+    return NextCard(
+        card,
+        question,
+        version.id,
+        view,
+        max(0, len(due) - 1),
+        min(new_left, len(new)),
+        answered_today(session, user, start_of_day) + 1,
+    )
+
+
+def card_seed(card_id: int, card_version: int) -> int:
+    """The delivery seed of one served card: the same on a reload, new once it is rated."""
+    return card_id * 7919 + card_version
 
 
 def _new_card(session: Session, user: User, question_id: int, now: datetime) -> StudyCard:
@@ -169,6 +199,7 @@ class Answered:
     score: Score
     question: Question
     view: dict[str, Any]
+    order: list[str]  # the choice keys by display position, as the card showed them
     #: The cited paragraphs of the reading, as (number, text), when its text is loaded.
     cited: list[tuple[int, str]] = field(default_factory=list)
 
@@ -182,7 +213,8 @@ def answer_form(
     read_response: Callable[[str], Any],
     now: datetime,
 ) -> Answered:
-    """Grade an answer as the study page sends it: the response is read by question type.
+    """Grade an answer as the study page sends it: the response is read by question type
+    (choices by display position).
 
     :param read_response: turns the question's type into the grader's response (the
         form's fields depend on the type).
@@ -193,7 +225,7 @@ def answer_form(
     if source is None:
         return done
     cited = paragraph_texts(session, source.reading, source.paragraphs)
-    return Answered(done.review, done.score, done.question, done.view, cited)
+    return Answered(done.review, done.score, done.question, done.view, done.order, cited)
 
 
 def answer(
@@ -205,12 +237,18 @@ def answer(
     response: Any,
     now: datetime,
 ) -> Answered:
-    """Grade a practice answer at once; the card changes only when the answer is rated."""
+    """Grade a practice answer at once; the card changes only when the answer is rated.
+
+    ``response`` is as the card's form posts it: choices by display position.
+    """
     card = get_own_card(session, user, card_id, now)
     version = session.get(bank_models.QuestionVersion, version_id)
     if version is None or version.question_id != card.question_id:
         raise NotFound("This answer does not belong to that card.")
     question = question_from_doc(version.content)
+    delivered = deliver(question, card_seed(card.id, card_version))
+    if question.type in ("single", "multiple"):
+        response = keys_from_positions(response, delivered.order)
     score = grade(question, response)
     fraction = score.points / score.max_points if score.max_points else 0.0
     review = StudyReview(
@@ -226,8 +264,7 @@ def answer(
     )
     session.add(review)
     session.flush()
-    view = student_view(question, random.Random(card.id * 7919 + card_version))
-    return Answered(review, score, question, view)
+    return Answered(review, score, question, delivered.view, delivered.order)
 
 
 def rating_for(review: StudyReview, chosen: str | None) -> Rating:

@@ -10,7 +10,7 @@ import pytest
 from studyapp.attempts import services
 from studyapp.core.clock import utcnow
 from studyapp.quizzes.models import ReviewContent, ReviewTiming
-from tests import factories
+from tests import factories, pages
 from tests.conftest import count_statements, login
 
 SECRETS = ("SECRET-EXPLANATION", "SECRET-FEEDBACK", "SECRET-MODEL-ANSWER", "zanzibar-salt", "Twice")
@@ -62,30 +62,41 @@ def test_nothing_a_student_receives_holds_the_key(student_client, quiz):
     assert "does not release results" in submitted
 
 
-def test_form_post_saves_without_javascript_and_a_reload_shows_it(student_client, quiz):
+def test_form_post_saves_without_javascript_and_a_reload_shows_it(session, student_client, quiz):
     url = _start(student_client, quiz)
-    pos = _positions(student_client.get(url).get_data(as_text=True))
+    page = student_client.get(url).get_data(as_text=True)
+    pos = _positions(page)
+    single, multiple = f"q{pos['single']}", f"q{pos['multiple']}"
     data = {
         "positions": list(pos.values()),
-        f"q{pos['single']}": "A",
-        f"q{pos['multiple']}": ["A", "B"],
+        single: pages.choice_value(page, single, "The river town"),
+        multiple: [pages.choice_value(page, multiple, t) for t in ("Salt", "Grain")],
         f"q{pos['short']}": "salt",
-        f"q{pos['single']}-flag": "1",
+        f"{single}-flag": ["0", "1"],
     }
     assert student_client.post(url, data=data).status_code == 302
     again = student_client.get(url).get_data(as_text=True)
-    assert 'value="A" checked' in again and 'value="B" checked' in again
+    assert pages.checked(again, single) == {"The river town"}
+    assert pages.checked(again, multiple) == {"Salt", "Grain"}
     assert 'value="salt"' in again
+    # Stored by key, whatever positions this attempt showed the choices in.
+    attempt = services.get_attempt(session, int(url.rsplit("/", 1)[1]))
+    responses = {row.version.type: row.response for row in attempt.questions}
+    assert responses["single"] == "A" and responses["multiple"] == ["A", "B"]
 
 
 def test_autosave_reports_revision_and_other_tab(student_client, quiz):
     url = _start(student_client, quiz)
-    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
+    page = student_client.get(url).get_data(as_text=True)
+    pos = _positions(page)["single"]
+    river, hill = (
+        pages.choice_value(page, f"q{pos}", t) for t in ("The river town", "The hill town")
+    )
     first = student_client.post(
-        f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0}
+        f"{url}/save", data={"position": pos, f"q{pos}": river, "revision": 0}
     ).json
     second = student_client.post(
-        f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 0}
+        f"{url}/save", data={"position": pos, f"q{pos}": hill, "revision": 0}
     ).json
     assert first["ok"] and not first["overwrote_other"]
     assert second["revision"] == 2 and second["overwrote_other"]
@@ -222,7 +233,9 @@ def test_full_review_shows_key_explanation_and_cited_paragraph(session, course, 
     load_reading_text(session, "sample", sample.read_bytes())
     session.commit()
     url = _start(student_client, quiz)
-    student_client.post(url, data={"positions": [0], "q0": "B"})
+    page = student_client.get(url).get_data(as_text=True)
+    hill = pages.choice_value(page, "q0", "The hill town")
+    student_client.post(url, data={"positions": [0], "q0": hill})
     review = student_client.post(f"{url}/submit", follow_redirects=True).get_data(as_text=True)
     assert "Score: <strong>0 / 1</strong>" in review
     assert "SECRET-EXPLANATION" in review and "SECRET-FEEDBACK" in review

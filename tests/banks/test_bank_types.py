@@ -16,8 +16,11 @@ from studyapp.banks.types import (
     TYPES,
     Part,
     Score,
+    deliver,
     grade,
     key_view,
+    keys_from_positions,
+    positions_from_keys,
     student_view,
     token,
 )
@@ -388,13 +391,14 @@ def test_registry_has_every_type():
 
 # ---- student and key views ------------------------------------------------------------------
 
+# No "id" (ids are for authors and often name the answer) and no "key" (a choice's letter
+# tells how the bank is keyed): choices are named by display position ("value").
 VIEW_KEYS = {
-    "id",
     "type",
     "prompt",
     "points",
     "choices",
-    "key",
+    "value",
     "text",
     "unit",
     "items",
@@ -472,11 +476,12 @@ def test_student_view_never_shows_key_material(question):
 
 def test_student_view_contents():
     rng = random.Random(1)
-    assert student_view(SINGLE, rng)["choices"][0] == {"key": "A", "text": "a"}
+    choices = student_view(SINGLE, rng)["choices"]
+    assert [c["value"] for c in choices] == [str(i) for i in range(1, len(CHOICES) + 1)]
+    assert sorted(c["text"] for c in choices) == sorted(CHOICES.values())
     assert student_view(NUMERIC, rng)["unit"] == "US dollars"
     assert student_view(BLANKS, rng)["blanks"] == ["leader", "role"]
     assert student_view(ESSAY, rng) == {
-        "id": "q",
         "type": "essay",
         "prompt": "Prompt?",
         "points": 4.0,
@@ -503,6 +508,43 @@ def test_ordering_and_matching_views_are_shuffled_by_the_given_rng():
     assert len(options) > 5
     same = [student_view(ORDERING, random.Random(3)) for _ in range(2)]
     assert same[0] == same[1]
+
+
+def test_choices_are_shuffled_by_default_and_named_only_by_position():
+    orders = {
+        tuple(c["text"] for c in student_view(MULTIPLE, random.Random(s))["choices"])
+        for s in range(40)
+    }
+    assert len(orders) > 5
+    written = tuple(CHOICES.values())
+    # The quiz's setting off, or the question's `shuffle: false`, keeps the file order.
+    assert {
+        tuple(c["text"] for c in student_view(SINGLE, random.Random(s), False)["choices"])
+        for s in range(10)
+    } == {written}
+    fixed = make("single", {**SINGLE.spec, "shuffle": False})
+    assert {
+        tuple(c["text"] for c in student_view(fixed, random.Random(s))["choices"])
+        for s in range(10)
+    } == {written}
+
+
+def test_posted_positions_map_back_to_the_keys_the_student_saw():
+    for seed in range(20):
+        delivered = deliver(MULTIPLE, seed, position=3)
+        texts = {c["value"]: c["text"] for c in delivered.view["choices"]}
+        keys = {v: k for k, v in CHOICES.items()}
+        assert [keys[texts[str(i)]] for i in range(1, len(CHOICES) + 1)] == delivered.order
+        assert keys_from_positions("2", delivered.order) == keys[texts["2"]]
+        assert keys_from_positions(["1", "3", "1"], delivered.order) == [
+            keys[texts["1"]],
+            keys[texts["3"]],
+        ]
+        assert positions_from_keys(delivered.order[1], delivered.order) == "2"
+    order = deliver(SINGLE, 5).order
+    # Letters, positions out of range and junk are never read as a choice.
+    assert [keys_from_positions(v, order) for v in ("A", "0", "99", "", None)] == [None] * 5
+    assert keys_from_positions(["A", "x"], order) is None
 
 
 def test_view_tokens_are_hashes_of_the_visible_text():

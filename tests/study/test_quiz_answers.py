@@ -12,7 +12,7 @@ from studyapp.study import services
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
 from tests import factories
 from tests.conftest import run_midway
-from tests.study.helpers import DAY_START, NOW, SCHED, scope, study
+from tests.study.helpers import DAY_START, NOW, SCHED, answer_key, scope, study
 
 
 def _quiz_attempt(session, course, student, keys, answers, now):
@@ -67,7 +67,9 @@ def test_quiz_fed_cards_never_fall_due_after_the_exam(session, course, student, 
 
 def test_study_rating_arriving_mid_submit_is_voided_not_lost(app, session, course, student, bank):
     card = services.next_card(session, student, scope(bank), NOW, DAY_START)  # "capital"
-    pending = services.answer(session, student, card.card.id, 0, card.version_id, "A", NOW)
+    pending = services.answer(
+        session, student, card.card.id, 0, card.version_id, answer_key(card), NOW
+    )
     attempt = _quiz_attempt(session, course, student, ("capital",), ["B"], NOW)
     session.commit()
     maker = app.extensions["studyapp.sessionmaker"]

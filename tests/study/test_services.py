@@ -14,7 +14,7 @@ from studyapp.core.errors import NotFound
 from studyapp.study import progress, services
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
 from tests import factories
-from tests.study.helpers import DAY_START, NOW, SCHED, scope, study
+from tests.study.helpers import DAY_START, NOW, SCHED, answer_key, scope, study
 
 
 def test_new_questions_come_in_bank_order_and_essays_are_left_out(session, student, bank):
@@ -81,7 +81,13 @@ def test_two_answers_racing_apply_once(app, session, student, bank):
     card = services.next_card(session, student, scope(bank), NOW, DAY_START)
     answers = [
         services.answer(
-            session, student, card.card.id, card.card.version, card.version_id, "A", NOW
+            session,
+            student,
+            card.card.id,
+            card.card.version,
+            card.version_id,
+            answer_key(card),
+            NOW,
         )
         for _ in range(2)
     ]
@@ -114,7 +120,7 @@ def test_question_outside_the_students_classes_is_refused(session, student, bank
     outsider = factories.make_user(session)
     card = services.next_card(session, student, scope(bank), NOW, DAY_START)
     with pytest.raises(NotFound):
-        services.answer(session, outsider, card.card.id, 0, card.version_id, "A", NOW)
+        services.answer(session, outsider, card.card.id, 0, card.version_id, answer_key(card), NOW)
 
 
 def test_client_clock_is_not_trusted(session, student, bank):

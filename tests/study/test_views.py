@@ -10,7 +10,7 @@ from studyapp.attempts import services as attempts
 from studyapp.core.clock import utcnow
 from studyapp.quizzes import services as quizzes
 from studyapp.study.models import CourseBank, StudyCard
-from tests import factories
+from tests import factories, pages
 from tests.conftest import login
 
 
@@ -31,7 +31,9 @@ def test_study_page_lists_the_classes_banks(student_client, bank):
 def test_a_card_is_answered_explained_and_rated(student_client, bank, session):
     page = student_client.get(f"/study/session?bank={bank.id}").get_data(as_text=True)
     assert "Which town traded salt?" in page and "SECRET-EXPLANATION" not in page
-    result = _answer(student_client, page, "B").get_data(as_text=True)
+    hill = pages.choice_value(page, "q", "The hill town")
+    result = _answer(student_client, page, hill).get_data(as_text=True)
+    assert pages.checked(result, "q") == {"The hill town"}
     assert "Not quite" in result and "SECRET-EXPLANATION" in result and "SECRET-FEEDBACK" in result
     review_id = _hidden(result, "review_id")
     response = student_client.post(

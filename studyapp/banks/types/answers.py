@@ -122,7 +122,7 @@ class Numeric(QuestionType):
         part = Part("Answer", question.points if correct else 0.0, question.points, correct)
         return scored(question, [part])
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         unit = question.spec.get("unit")
         return {"unit": unit} if unit else {}
 
@@ -214,7 +214,7 @@ class Blanks(QuestionType):
             parts.append(Part(name, share if ok else 0.0, share, ok))
         return scored(question, parts)
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         return {"blanks": list(dict.fromkeys(blank_names(question.prompt)))}
 
     def key_view(self, question: Question) -> dict[str, Any]:

@@ -52,7 +52,7 @@ class Ordering(QuestionType):
             return scored(question, _position_parts(question.points, items, given))
         return scored(question, _pair_parts(question.points, items, given))
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         items = [{"token": token(item), "text": item} for item in question.spec["items"]]
         rng.shuffle(items)
         return {"items": items}
@@ -132,7 +132,7 @@ class Matching(QuestionType):
             parts.append(Part(f"{left} → {right}", share if ok else 0.0, share, ok))
         return scored(question, parts)
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         options = [{"token": token(o), "text": o} for o in _options(question)]
         rng.shuffle(options)
         lefts = [{"token": token(left), "text": left} for left in question.spec["pairs"]]

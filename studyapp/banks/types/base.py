@@ -177,20 +177,28 @@ class QuestionType:
         """Grade a non-empty response; raise Malformed when its shape is wrong."""
         raise NotImplementedError
 
-    def student_view(self, question: Question, rng: random.Random) -> dict[str, Any]:
-        """What a student may see before review: never the answer or the explanation."""
+    def student_view(
+        self, question: Question, rng: random.Random, shuffle: bool = True
+    ) -> dict[str, Any]:
+        """What a student may see before review: never the answer, the explanation or the id.
+
+        The id stays out because ids are written for authors and often name the answer.
+        """
         view: dict[str, Any] = {
-            "id": question.id,
             "type": question.type,
             "prompt": question.prompt,
             "points": question.points,
         }
-        view.update(self._view(question, rng))
+        view.update(self._view(question, rng, shuffle))
         return view
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         """The type's additions to the student view."""
         return {}
+
+    def choice_order(self, question: Question, rng: random.Random, shuffle: bool) -> list[str]:
+        """The choice keys in the order a student sees them (none for types without choices)."""
+        return []
 
     def key_view(self, question: Question) -> dict[str, Any]:
         """The correct answer in displayable form, for review pages."""

@@ -59,9 +59,23 @@ def _choice_feedback(question: Question, picked: Iterable[str]) -> list[str]:
     return [feedback[key] for key in picked if key in feedback]
 
 
-def _choices_view(question: Question) -> dict[str, Any]:
-    """Choices as key and text only, in file order (keys like A-D are not the answer)."""
-    return {"choices": [{"key": c.key, "text": c.text} for c in question.choices]}
+def _choice_order(question: Question, rng: random.Random, shuffle: bool) -> list[str]:
+    """The choice keys in display order: shuffled by `rng` unless the quiz or the question
+    (`shuffle: false`, for options like "Both of the above") keeps them as written."""
+    keys = list(question.spec["choices"])
+    if shuffle and question.spec.get("shuffle", True):
+        rng.shuffle(keys)
+    return keys
+
+
+def _choices_view(question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
+    """Choices by display position only: the page must not tell which letter a choice has,
+    or a bank whose keys are mostly A would still give its answers away."""
+    choices = question.spec["choices"]
+    order = _choice_order(question, rng, shuffle)
+    return {
+        "choices": [{"value": str(i), "text": choices[k]} for i, k in enumerate(order, start=1)]
+    }
 
 
 CHOICES = map_of(text(), keys=CHOICE_KEY)
@@ -101,8 +115,11 @@ class Single(QuestionType):
         )
         return scored(question, [part], _choice_feedback(question, [response]))
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
-        return _choices_view(question)
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
+        return _choices_view(question, rng, shuffle)
+
+    def choice_order(self, question: Question, rng: random.Random, shuffle: bool) -> list[str]:
+        return _choice_order(question, rng, shuffle)
 
     def key_view(self, question: Question) -> dict[str, Any]:
         answer = question.spec["answer"]
@@ -171,8 +188,11 @@ class Multiple(QuestionType):
             return Part(f"Choice {key}", share if picked else 0.0, share, picked)
         return Part(f"Choice {key}", -question.points / w if picked else 0.0, 0.0, not picked)
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
-        return _choices_view(question)
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
+        return _choices_view(question, rng, shuffle)
+
+    def choice_order(self, question: Question, rng: random.Random, shuffle: bool) -> list[str]:
+        return _choice_order(question, rng, shuffle)
 
     def key_view(self, question: Question) -> dict[str, Any]:
         answer = list(question.spec["answer"])

@@ -61,7 +61,7 @@ class Essay(QuestionType):
             notes.append(f"{words} words; at most {high} were asked for.")
         return Score(0.0, round_points(question.points), (), tuple(notes), None)
 
-    def _view(self, question: Question, rng: random.Random) -> dict[str, Any]:
+    def _view(self, question: Question, rng: random.Random, shuffle: bool) -> dict[str, Any]:
         spec = question.spec
         return {k: spec[k] for k in ("min_words", "max_words") if k in spec}
 
