@@ -111,7 +111,8 @@ def test_instructor_sees_only_their_own_class_on_a_students_page(
     attempts.submit_attempt(session, attempt, utcnow())
     session.commit()
     page = student_client.get(f"/study/session?bank={their_bank.id}").get_data(as_text=True)
-    result = _answer(student_client, page, "B").get_data(as_text=True)
+    hill = pages.choice_value(page, "q", "The hill town")
+    result = _answer(student_client, page, hill).get_data(as_text=True)
     student_client.post("/study/rate", data={"review_id": _hidden(result, "review_id")})
     assert b"ELSEWHERE-QUIZ" in student_client.get("/progress").data  # the student's own page
 
@@ -131,7 +132,8 @@ def test_method_overrides_and_odd_ids_on_study_pages_are_no_server_error(
     assert "Which town traded salt?" in page
     fields = {k: _hidden(page, k) for k in ("card_id", "card_version", "version_id")}
     result = student_client.post(
-        f"/study/answer?bank={bank.id}&_method=GET&_external=1", data={**fields, "q": "A"}
+        f"/study/answer?bank={bank.id}&_method=GET&_external=1",
+        data={**fields, "q": pages.choice_value(page, "q", "The river town")},
     )
     assert result.status_code == 200
     body = result.get_data(as_text=True)
@@ -156,3 +158,30 @@ def test_method_overrides_and_odd_ids_on_study_pages_are_no_server_error(
     for method, path, data in odd:
         reply = student_client.open(path, method=method, data=data)
         assert 400 <= reply.status_code < 500, (method, path, reply.status_code)
+
+
+def test_a_card_keeps_its_choice_order_on_reload_and_names_choices_by_position(
+    student_client, bank
+):
+    url = f"/study/session?bank={bank.id}"
+    page = student_client.get(url).get_data(as_text=True)
+    again = student_client.get(url).get_data(as_text=True)
+    assert pages.choices(page, "q") == pages.choices(again, "q")
+    values = list(pages.choices(page, "q").values())
+    assert values == [str(i) for i in range(1, len(values) + 1)]
+    # The reply grades what the student saw: the river town, wherever it was shown.
+    right = _answer(student_client, page, pages.choice_value(page, "q", "The river town"))
+    assert "Right!" in right.get_data(as_text=True)
+
+
+def test_study_cards_are_shuffled_per_card(app, session, course, bank):
+    orders = set()
+    for _ in range(8):
+        student = factories.make_user(session)
+        factories.make_enrollment(session, course, student)
+        session.commit()
+        client = app.test_client()
+        login(client, student.email)
+        page = client.get(f"/study/session?bank={bank.id}").get_data(as_text=True)
+        orders.add(tuple(pages.choices(page, "q")))
+    assert len(orders) > 1
