@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from studyapp.attempts import services
 from studyapp.core.clock import utcnow
@@ -248,3 +249,56 @@ def test_expired_attempt_page_goes_to_review(app, session, course, student, stud
     session.commit()
     response = student_client.get(f"/attempts/{attempt.id}")
     assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/review")
+
+
+def _flag_box(page: str, position: int) -> str:
+    return re.search(rf'<input type="checkbox" name="q{position}-flag"[^>]*>', page)[0]
+
+
+def _hidden_flag(page: str, position: int) -> str:
+    return re.search(rf'<input type="hidden" name="q{position}-flag" value="([^"]*)">', page)[1]
+
+
+def test_a_flag_ticked_on_the_page_survives_autosave_reload_and_the_confirm_page(
+    student_client, quiz
+):
+    url = _start(student_client, quiz)
+    page = student_client.get(url).get_data(as_text=True)
+    pos = _positions(page)["short"]
+    # What the script sends for a ticked box: the hidden field's 0, then the box's 1.
+    hidden, box = _hidden_flag(page, pos), re.search(r'value="(\d)"', _flag_box(page, pos))[1]
+    assert (hidden, box) == ("0", "1")
+    fields = [("position", str(pos)), ("revision", "0"), (f"q{pos}", "salt")]
+    fields += [(f"q{pos}-flag", hidden), (f"q{pos}-flag", box)]
+    assert student_client.post(f"{url}/save", data=MultiDict(fields)).json["ok"]
+    again = student_client.get(url).get_data(as_text=True)
+    assert " checked" in _flag_box(again, pos)
+    confirm = student_client.get(f"{url}/submit").get_data(as_text=True)
+    assert re.search(rf"Flagged: <a [^>]*page={pos + 1}\">{pos + 1}</a>", confirm)
+    # Unticking sends the hidden 0 alone, and the flag goes.
+    fields = [("position", str(pos)), ("revision", "1"), (f"q{pos}", "salt")]
+    student_client.post(f"{url}/save", data=MultiDict([*fields, (f"q{pos}-flag", "0")]))
+    assert " checked" not in _flag_box(student_client.get(url).get_data(as_text=True), pos)
+
+
+def test_a_flag_ticked_without_javascript_survives_reload_and_the_confirm_page(
+    student_client, quiz
+):
+    url = _start(student_client, quiz)
+    page = student_client.get(url).get_data(as_text=True)
+    pos = _positions(page)
+    # The plain form sends every question's hidden 0, and a 1 after it for ticked boxes.
+    fields = [("positions", str(p)) for p in pos.values()]
+    for p in pos.values():
+        fields.append((f"q{p}-flag", _hidden_flag(page, p)))
+        if p == pos["single"]:
+            fields.append((f"q{p}-flag", "1"))
+    fields.append(("go", "submit"))
+    response = student_client.post(url, data=MultiDict(fields))
+    assert response.headers["Location"].endswith("/submit")
+    confirm = student_client.get(response.headers["Location"]).get_data(as_text=True)
+    single = pos["single"]
+    assert re.search(rf"Flagged: <a [^>]*page={single + 1}\">{single + 1}</a></p>", confirm)
+    again = student_client.get(url).get_data(as_text=True)
+    assert " checked" in _flag_box(again, single)
+    assert all(" checked" not in _flag_box(again, p) for p in pos.values() if p != single)
