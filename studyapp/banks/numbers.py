@@ -13,10 +13,16 @@ The rules, also stated in questions/README.md:
 - A percent sign or word ("%", "percent", "per cent", "pct") is dropped: "50%" reads as 50.
 - A sign ("-3", "−3", "-$3", "$-3"), a leading "about"/"around"/"approximately"/"approx."/
   "roughly"/"~"/"≈", and a final full stop are allowed.
+- Words around the number are allowed when they say what it counts or when: a leading
+  "in", "by", "since", "some", "nearly", "almost", "circa" ("in 2018") and trailing words
+  such as a unit ("276 military policemen", "3.6 million people"). Trailing words that
+  look like a scale or a number ("billions", "kilo", "five") are refused rather than
+  guessed, and so is any text with two numbers ("276 or 300").
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -43,17 +49,29 @@ _NUM = (
 )
 _SCALE = "|".join(sorted(_SCALES, key=len, reverse=True))
 _APPROX = r"(?:about|around|approximately|approx\.?|roughly|~|≈)"
+_LEADING = r"(?:(?:in|by|since|some|nearly|almost|circa|ca\.|the year|year) )*"
 _CUR_BEFORE = r"(?:us\$|\$|€|£|¥|₺|usd|eur|gbp|try|tl)"
 _CUR_AFTER = (
     r"(?:(?:us )?dollars?|usd|us\$|\$|euros?|eur|€|pounds?(?: sterling)?|gbp|£|"
     r"(?:turkish )?liras?|try|tl|₺)"
 )
 _PERCENT = r"(?:%|percent|per cent|pct)"
+_WORDS = r"(?P<words>(?: [^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*)*)"
 _PATTERN = re.compile(
-    rf"(?:{_APPROX} ?)?(?P<sign1>[+-])? ?(?P<cur>{_CUR_BEFORE})? ?(?P<sign2>[+-])? ?"
+    rf"{_LEADING}(?:{_APPROX} ?)?(?P<sign1>[+-])? ?(?P<cur>{_CUR_BEFORE})? ?(?P<sign2>[+-])? ?"
     rf"(?P<num>{_NUM}) ?(?:(?P<scale>{_SCALE})(?![a-z]))? ?"
-    rf"(?:(?P<pct>{_PERCENT})|{_CUR_AFTER})?"
+    rf"(?:(?P<pct>{_PERCENT})|{_CUR_AFTER})?{_WORDS}"
 )
+# Trailing words that would change the number if they were read: refused, never ignored.
+_NUMBER_TEXT = """
+    zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
+    eighty ninety hundred hundreds thousands millions billions trillions dozen dozens
+    lakh lakhs crore crores kilo kilos mega giga percent pct half quarter
+"""
+_NUMBER_WORDS = frozenset(_NUMBER_TEXT.split())
+_SCALE_NAMES = ("thousand", "million", "billion", "trillion")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -65,6 +83,8 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if match["pct"] and (match["scale"] or match["cur"]):
         return None
+    if any(_changes_number(word) for word in match["words"].split()):
+        return None
     try:
         value = Decimal(match["num"].replace(",", "").replace(" ", ""))
     except InvalidOperation:
@@ -72,6 +92,25 @@ def parse_number(text: str) -> Decimal | None:
     if match["scale"]:
         value = value.scaleb(_SCALES[match["scale"]])
     return -value if "-" in (match["sign1"], match["sign2"]) else value
+
+
+def _changes_number(word: str) -> bool:
+    """A trailing word that looks like a scale or a number (a typo of one, too)."""
+    if word in _NUMBER_WORDS or word in _SCALES:
+        return True
+    return bool(difflib.get_close_matches(word, _SCALE_NAMES, n=1, cutoff=0.8))
+
+
+def number_problem(text: str) -> str:
+    """Why `parse_number` could not read `text`, in words for the student."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    numbers = list(dict.fromkeys(_DIGITS.findall(_clean(text)))) if len(text) <= MAX_LENGTH else []
+    if len(numbers) >= 2:
+        return (
+            f"'{shown}' holds more than one number ({', '.join(numbers[:3])}); "
+            "write only the one you mean."
+        )
+    return f"Could not read '{shown}' as a number."
 
 
 def _clean(text: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studyapp.banks.numbers import format_number, parse_number, to_decimal
+from studyapp.banks.numbers import format_number, number_problem, parse_number, to_decimal
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,58 @@ def test_format_number(value, shown):
 def test_to_decimal_keeps_the_written_value():
     assert to_decimal(1.1) == Decimal("1.1")
     assert to_decimal(3) == Decimal(3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("276 military policemen", "276"),
+        ("276 Turkish-speaking police", "276"),
+        ("3.6 million people", "3600000"),
+        ("3.6m people", "3600000"),
+        ("in 2018", "2018"),
+        ("in the year 2018", "2018"),
+        ("since 1980.", "1980"),
+        ("$1.5 billion dollars", "1500000000"),
+        ("12 billion US dollars", "12000000000"),
+        ("about 276 policemen", "276"),
+        ("nearly 3.6 million Syrians", "3600000"),
+    ],
+)
+def test_words_around_the_number_are_read_past(text, expected):
+    assert parse_number(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "276 or 300",
+        "between 3 and 4 million",
+        "3.6 milion people",  # a misspelt scale is not dropped: it would change the number
+        "1.5 billions of dollars",
+        "2 hundred people",
+        "12 five",
+        "people 276",
+    ],
+)
+def test_words_that_would_change_the_number_are_refused(text):
+    assert parse_number(text) is None
+
+
+def test_two_numbers_get_a_message_saying_so():
+    assert number_problem("276 or 300") == (
+        "'276 or 300' holds more than one number (276, 300); write only the one you mean."
+    )
+    assert number_problem("lots") == "Could not read 'lots' as a number."
+
+
+def test_the_numeric_grader_takes_an_answer_with_its_unit():
+    from studyapp.banks.schema import Question
+    from studyapp.banks.types import grade
+
+    question = Question(
+        "policemen", "numeric", "How many?", 1.0, (), "easy", None, "e", {"answer": 276}
+    )
+    assert grade(question, "276 military policemen").correct is True
+    refused = grade(question, "276 or 300")
+    assert refused.correct is False and "more than one number" in refused.feedback[0]

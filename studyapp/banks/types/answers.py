@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from studyapp.banks.numbers import format_number, parse_number, to_decimal
+from studyapp.banks.numbers import format_number, number_problem, parse_number, to_decimal
 from studyapp.banks.schema import Question, list_of, map_of, number, text
 from studyapp.banks.text import normalize_answer
 from studyapp.banks.types.base import (
@@ -116,7 +116,12 @@ class Numeric(QuestionType):
         )
         if value is None:
             part = Part("Answer", 0.0, question.points, False)
-            return scored(question, [part], [f"Could not read {show(response)} as a number."])
+            problem = (
+                number_problem(response)
+                if isinstance(response, str)
+                else f"Could not read {show(response)} as a number."
+            )
+            return scored(question, [part], [problem])
         low, high = numeric_bounds(question.spec)
         correct = low <= value <= high
         part = Part("Answer", question.points if correct else 0.0, question.points, correct)
