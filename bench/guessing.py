@@ -60,14 +60,16 @@ def _score(question: Question, response: Any) -> float:
 # ---- the random guess, exactly ---------------------------------------------------------
 
 
-_RANDOM: dict[int, float] = {}
+# Caches keyed by id(question); each entry holds the question so its id is not reused.
+_RANDOM: dict[int, tuple[Question, float]] = {}
 
 
 def _random_fraction(question: Question) -> float:
     """Expected fraction for a uniform guess (the same delivered or as written)."""
     if id(question) not in _RANDOM:
-        _RANDOM[id(question)] = _mean(_score(question, r) for r in _all_answers(question))
-    return _RANDOM[id(question)]
+        value = _mean(_score(question, r) for r in _all_answers(question))
+        _RANDOM[id(question)] = (question, value)
+    return _RANDOM[id(question)][1]
 
 
 def _all_answers(question: Question) -> Iterable[Any]:
@@ -194,14 +196,14 @@ def strategy_fraction(question: Question, strategy: str, seeds: int, delivered: 
 # ---- the table -------------------------------------------------------------------------
 
 
-_FRACTIONS: dict[tuple[int, str, bool], float] = {}
+_FRACTIONS: dict[tuple[int, str, bool, int], tuple[Question, float]] = {}
 
 
 def _fraction(question: Question, strategy: str, seeds: int, delivered: bool) -> float:
-    key = (id(question), strategy, delivered)
+    key = (id(question), strategy, delivered, seeds)
     if key not in _FRACTIONS:
-        _FRACTIONS[key] = strategy_fraction(question, strategy, seeds, delivered)
-    return _FRACTIONS[key]
+        _FRACTIONS[key] = (question, strategy_fraction(question, strategy, seeds, delivered))
+    return _FRACTIONS[key][1]
 
 
 def bank_table(questions: list[Question], seeds: int) -> dict[tuple[str, str], float]:
