@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from studyapp.banks.numbers import format_number, to_decimal
 from studyapp.banks.schema import Bank, Issue, Question
@@ -195,17 +196,26 @@ def _number_forms(value: float | int) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# Every text is compared with every other question's: normalize and compile each once.
+@lru_cache(maxsize=4096)
+def _normal(text: str) -> str:
+    return normalize_answer(text)
+
+
+@lru_cache(maxsize=4096)
+def _whole_words(needle: str) -> re.Pattern[str] | None:
+    folded = _normal(needle)
+    return re.compile(rf"(?<![\w.,]){re.escape(folded)}(?![\w]|[.,]\d)") if folded else None
+
+
 def _words(text: str) -> set[str]:
-    return set(normalize_answer(text).split())
+    return set(_normal(text).split())
 
 
 def _contains(haystack: str, needle: str) -> bool:
     """`needle` occurs in `haystack` as whole words, once both are normalized."""
-    needle = normalize_answer(needle)
-    if not needle:
-        return False
-    pattern = rf"(?<![\w.,]){re.escape(needle)}(?![\w]|[.,]\d)"
-    return re.search(pattern, normalize_answer(haystack)) is not None
+    pattern = _whole_words(needle)
+    return pattern is not None and pattern.search(_normal(haystack)) is not None
 
 
 # ---- ids, prompts and siblings ----------------------------------------------------------
