@@ -38,10 +38,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench import load_client as client  # noqa: E402
 from studyapp import create_app  # noqa: E402
+from studyapp.attempts import services as attempts  # noqa: E402
 from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus  # noqa: E402
 from studyapp.auth import services as auth  # noqa: E402
 from studyapp.auth.models import Role  # noqa: E402
 from studyapp.banks import models as bank_models  # noqa: E402
+from studyapp.banks.types import keys_from_positions  # noqa: E402
 from studyapp.classes import services as classes  # noqa: E402
 from studyapp.core import benchmark  # noqa: E402
 from studyapp.core.clock import utcnow  # noqa: E402
@@ -289,6 +291,11 @@ def normalized(response: Any) -> Any:
     return sorted(response) if isinstance(response, list) else response
 
 
+def as_stored(response: Any, order: list[str] | None) -> Any:
+    """A response as posted (choices by display position) as the server stores it."""
+    return keys_from_positions(response, order) if order else response
+
+
 def check_quiz(
     engine: Engine, quiz_id: int, expected: dict[tuple[int, int], tuple[Any, int]]
 ) -> tuple[int, int]:
@@ -300,13 +307,21 @@ def check_quiz(
             .where(Attempt.quiz_id == quiz_id)
         )
         stored = {(a, p): r for a, p, r in rows}
+        # The page posts choices by display position; the server stores their keys.
+        orders = {
+            (attempt_id, position): order
+            for attempt_id in {a for a, _ in expected}
+            for position, order in attempts.choice_orders(
+                attempts.get_attempt(session, attempt_id)
+            ).items()
+        }
         open_left = session.scalar(
             select(func.count())
             .select_from(Attempt)
             .where(Attempt.quiz_id == quiz_id, Attempt.status == AttemptStatus.IN_PROGRESS)
         )
     lost = sum(
-        normalized(stored.get(key)) != normalized(response)
+        normalized(stored.get(key)) != normalized(as_stored(response, orders.get(key)))
         for key, (response, _revision) in expected.items()
     )
     return lost, open_left or 0
