@@ -19,6 +19,7 @@ from studyapp import create_app
 from studyapp.attempts import services as attempts
 from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus
 from studyapp.auth.models import User
+from studyapp.banks.types import keys_from_positions
 from studyapp.core.clock import utcnow
 from studyapp.quizzes.models import Quiz
 from tests import factories
@@ -89,9 +90,10 @@ def test_killed_worker_loses_no_acknowledged_answer(tmp_path):
 
         threading.Thread(target=kill_a_worker).start()
         for n in range(120):
-            position, value = n % 2, ("A", "B", "C")[n % 3]
+            # Choices are posted by their place on the page, as the page's inputs send them.
+            position, value = n % 2, ("1", "2", "3")[n % 3]
             if position == 1:
-                value = "A"
+                value = "1"
             _save(client, attempt_path, position, value)
             acknowledged[position] = value
         assert killer_done.wait(10)
@@ -103,8 +105,10 @@ def test_killed_worker_loses_no_acknowledged_answer(tmp_path):
     attempt = session.scalar(select(Attempt))
     assert attempt.status != AttemptStatus.IN_PROGRESS and len(attempt.questions) == len(KEYS)
     saved = {q.position: q.response for q in attempt.questions}
+    orders = attempts.choice_orders(attempt)
     for position, value in acknowledged.items():
-        expected = [value] if isinstance(saved[position], list) else value
+        key = keys_from_positions(value, orders[position])
+        expected = [key] if isinstance(saved[position], list) else key
         assert saved[position] == expected, (position, saved[position], value)
     session.close()
     app.extensions["studyapp.engine"].dispose()
@@ -166,17 +170,17 @@ def test_postgres_restart_fails_cleanly_and_recovers(tmp_path):
         client.login(emails[0], factories.PASSWORD)
         attempt_path = _start(client, quiz_id)
         client.get(attempt_path)
-        assert _save(client, attempt_path, 0, "A") >= 1
+        assert _save(client, attempt_path, 0, "1") >= 1
         subprocess.run(["pg_ctlcluster", "15", "main", "stop", "-m", "fast"], check=True)
         try:
-            status, body, _ = client.post(f"{attempt_path}/save", {"position": 0, "q0": "B"})
+            status, body, _ = client.post(f"{attempt_path}/save", {"position": 0, "q0": "2"})
             assert status == 503 and b"Traceback" not in body
             assert json.loads(body)["error"], (
                 "the page's script gets a message and keeps the answer"
             )
         finally:
             subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=True)
-        assert _save(client, attempt_path, 0, "B", retries=100) >= 2
+        assert _save(client, attempt_path, 0, "2", retries=100) >= 2
         assert "Working outside" not in server.log.read_text()
     finally:
         server.stop()
