@@ -36,8 +36,12 @@ def test_write_a_question_with_live_preview(live_server, page: Page, a11y):
     editor.fill(text.replace("First option", "The S-400"))
     expect(page.locator("#preview")).to_contain_text("Which system did Turkey buy from Russia?")
     expect(page.locator("#preview")).to_contain_text("The S-400")
-    # The bank keys most of its questions A: the preview says so beside the question.
-    expect(page.locator("#preview-warnings")).to_contain_text("bank: warning: 'A' is the key of")
+    # An id that names its answer: the preview warns beside the question, at its line.
+    named = text.replace("browser-written", "browser-triumf")
+    editor.fill(named.replace("First option", "The S-400 Triumf"))
+    expect(page.locator("#preview-warnings")).to_contain_text(
+        "line 1: warning: the id contains 'triumf'"
+    )
 
     editor.fill(text.replace("answer: A", "answer: Z"))
     expect(page.locator("#preview-issues")).to_contain_text("'Z' is not one of the choices")
