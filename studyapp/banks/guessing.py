@@ -208,6 +208,12 @@ def _whole_words(needle: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w.,]){re.escape(folded)}(?![\w]|[.,]\d)") if folded else None
 
 
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> frozenset[str]:
+    """The letter and digit runs of a normalized text, for a quick first filter."""
+    return frozenset(re.findall(r"\w+", _normal(text)))
+
+
 def _words(text: str) -> set[str]:
     return set(_normal(text).split())
 
@@ -277,16 +283,45 @@ def _sibling_problems(question: Question, questions: Iterable[Question]) -> Iter
     texts = _leakable(question)
     if not texts:
         return
-    for other in questions:
+    questions = tuple(questions)
+    index = _word_index(questions)
+    # Only a question showing every word of a text can show the text itself.
+    showing = {
+        text: set.intersection(*(index.get(w, set()) for w in _tokens(text)))
+        for text in texts
+        if _tokens(text)
+    }
+    for i in sorted(set().union(*showing.values())):
+        other = questions[i]
         if other.id == question.id:
             continue
+        candidates = [t for t in texts if i in showing.get(t, ())]
         shown = _shown(other)
-        for text in texts:
+        for text in candidates:
             where = _where_shown(text, shown)
             if where:
                 at = f" (line {other.line})" if other.line else ""
                 yield f"the answer '{text}' is shown in {where} of question '{other.id}'{at}"
                 break
+
+
+_INDEX: dict[int, tuple[tuple[Question, ...], dict[str, set[int]]]] = {}
+
+
+def _word_index(questions: tuple[Question, ...]) -> dict[str, set[int]]:
+    """Word -> positions of the questions that show it (built once per bank check)."""
+    held = _INDEX.get(id(questions[0])) if questions else None
+    if held is not None and held[0] is questions:
+        return held[1]
+    index: dict[str, set[int]] = {}
+    for i, other in enumerate(questions):
+        shown = _shown(other)
+        for text in (shown.prompt, *shown.options):
+            for word in _tokens(text):
+                index.setdefault(word, set()).add(i)
+    _INDEX.clear()
+    _INDEX[id(questions[0]) if questions else 0] = (questions, index)
+    return index
 
 
 def _where_shown(text: str, shown: _Shown) -> str | None:
