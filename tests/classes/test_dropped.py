@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from studyapp.attempts.models import Attempt, AttemptStatus
 from studyapp.classes.models import Enrollment, EnrollmentStatus
-from tests import factories
+from tests import factories, pages
 
 
 def _start(student_client, quiz) -> int:
@@ -15,7 +15,11 @@ def _start(student_client, quiz) -> int:
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
-def _save(client, attempt_id: int, value: str):
+def _save(client, attempt_id: int, key: str):
+    """Save choice `key` of question 0 as the page posts it: by its display position."""
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    text = {"A": "The river town", "B": "The hill town", "C": "The sea town"}[key]
+    value = pages.choices(page, "q0").get(text, "1")
     return client.post(
         f"/attempts/{attempt_id}/save", data={"position": "0", "revision": "0", "q0": value}
     )
