@@ -1,7 +1,7 @@
 """choices are shuffled unless a quiz turns it off
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 04:00:00.000000
 
 Quizzes created from now on shuffle their choices (the model's default); the server
@@ -12,8 +12,8 @@ an attempt in progress must not see its choices move.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
