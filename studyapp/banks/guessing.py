@@ -166,9 +166,11 @@ def _shown(question: Question) -> _Shown:
     if kind == "truefalse":
         return _Shown(prompt, (), (str(spec["answer"]).lower(),), ())
     if kind == "short":
-        return _Shown(prompt, (), tuple(spec["answers"]), ())
+        return _Shown(prompt, (), tuple(spec.get("answers", ())), ())
     if kind == "numeric":
-        return _Shown(prompt, (), tuple(_number_forms(spec["answer"])), ())
+        # A range question (min/max, from Moodle's {#a..b}) has its ends as its key.
+        ends = [spec[k] for k in ("answer", "min", "max") if k in spec]
+        return _Shown(prompt, (), tuple(f for end in ends for f in _number_forms(end)), ())
     if kind == "blanks":
         answers = tuple(a for accepted in spec["blanks"].values() for a in accepted)
         return _Shown(prompt, (), answers, ())
@@ -268,7 +270,7 @@ def _leakable(question: Question) -> list[str]:
     """Texts of this question's key that must not appear in another question."""
     texts = _accepted(question)
     if question.type == "numeric":
-        texts += _number_forms(question.spec["answer"])
+        texts += list(_shown(question).key_texts)
     if question.type in ("single", "multiple"):
         texts += [
             t

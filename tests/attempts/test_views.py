@@ -104,27 +104,33 @@ def test_autosave_reports_revision_and_other_tab(student_client, quiz):
     assert set(second) == {"ok", "revision", "saved_at", "overwrote_other"}
 
 
+def _single_values(client, url) -> tuple[int, list[str], dict[str, str]]:
+    """The single-choice question's position, the values its choices post, and their labels."""
+    page = client.get(url).get_data(as_text=True)
+    pos = _positions(page)["single"]
+    found = pages.choices(page, f"q{pos}")
+    return pos, sorted(found.values()), {v: label for label, v in found.items()}
+
+
 def test_a_journal_replay_never_overwrites_a_newer_answer_from_another_device(student_client, quiz):
     url = _start(student_client, quiz)
-    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
-    # Another device saves "B" over revision 0 while this one typed "A" offline over it.
-    other = student_client.post(
-        f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 0}
-    )
+    pos, (a, b, *_), labels = _single_values(student_client, url)
+    # Another device saves b over revision 0 while this one typed a offline over it.
+    other = student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": b, "revision": 0})
     assert other.json["revision"] == 1
     replay = student_client.post(
-        f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0, "journal": "1"}
+        f"{url}/save", data={"position": pos, f"q{pos}": a, "revision": 0, "journal": "1"}
     )
     assert replay.status_code == 409
     assert replay.json["stale"] and replay.json["revision"] == 1
     page = student_client.get(url).get_data(as_text=True)
-    assert re.search(rf'name="q{pos}" value="B"[^>]*checked', page)
+    assert pages.checked(page, f"q{pos}") == {labels[b]}
 
 
 def test_a_journal_replay_lands_on_its_revision_and_a_resend_is_a_no_op(student_client, quiz):
     url = _start(student_client, quiz)
-    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
-    data = {"position": pos, f"q{pos}": "A", "revision": 0, "journal": "1"}
+    pos, (a, *_), _ = _single_values(student_client, url)
+    data = {"position": pos, f"q{pos}": a, "revision": 0, "journal": "1"}
     first = student_client.post(f"{url}/save", data=data)
     assert first.status_code == 200 and first.json["revision"] == 1
     # Its reply was lost, so the journal sends it again: acknowledged, nothing changes.
@@ -134,15 +140,15 @@ def test_a_journal_replay_lands_on_its_revision_and_a_resend_is_a_no_op(student_
 
 def test_a_replay_goes_over_the_browser_own_send_whose_reply_was_lost(student_client, quiz):
     url = _start(student_client, quiz)
-    pos = _positions(student_client.get(url).get_data(as_text=True))["single"]
-    # "A" arrived (revision 1) but the browser never heard back; the student then chose "C".
-    lost = student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": "A", "revision": 0})
+    pos, (a, b, c, *_), _ = _single_values(student_client, url)
+    # a arrived (revision 1) but the browser never heard back; the student then chose c.
+    lost = student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": a, "revision": 0})
     assert lost.json["revision"] == 1
-    replay = {"position": pos, f"q{pos}": "C", "revision": 0, "journal": "1", f"was{pos}": "A"}
+    replay = {"position": pos, f"q{pos}": c, "revision": 0, "journal": "1", f"was{pos}": a}
     saved = student_client.post(f"{url}/save", data=replay)
     assert saved.status_code == 200 and saved.json["revision"] == 2
-    # Had another device saved "B" instead, the replay would be refused.
-    student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": "B", "revision": 2})
+    # Had another device saved b instead, the replay would be refused.
+    student_client.post(f"{url}/save", data={"position": pos, f"q{pos}": b, "revision": 2})
     refused = student_client.post(f"{url}/save", data={**replay, "revision": 2})
     assert refused.status_code == 409 and refused.json["stale"]
 
