@@ -14,7 +14,7 @@ from studyapp.classes.models import Course
 from studyapp.core.clock import utcnow
 from studyapp.lti import ags
 from studyapp.lti.models import LineItem, ScoreSend, SendStatus
-from tests import factories
+from tests import factories, pages
 from tests.lti.conftest import launch
 from tests.lti.platform import LEARNER
 
@@ -33,11 +33,18 @@ def _deep_linked_quiz(lti_app, lms, session, keys=("capital", "essay")):
     return teacher, quiz, lms.accept_deep_link(token)
 
 
+def _river(client, attempt_id: int) -> str:
+    """What the attempt page posts for the right answer of 'capital' (choices are shuffled)."""
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return pages.choice_value(page, "q0", "The river town")
+
+
 def _take(client, quiz, answers: dict[str, str]) -> int:
     """Start, answer and submit the quiz through its pages' forms."""
     response = client.post(f"/quizzes/{quiz.id}/start")
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    form = {"positions": ["0", "1"], "q0": answers["capital"], "q1": answers["essay"]}
+    capital = _river(client, attempt_id) if answers["capital"] == "A" else answers["capital"]
+    form = {"positions": ["0", "1"], "q0": capital, "q1": answers["essay"]}
     assert client.post(f"/attempts/{attempt_id}/submit", data=form).status_code == 302
     return attempt_id
 
@@ -109,7 +116,10 @@ def test_failed_sends_retry_with_backoff_and_show_the_lms_error(lti_app, lms, se
     response = student.post(f"/quizzes/{quiz.id}/start")
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
     lms.fail_scores = [503] * (ags.MAX_TRIES + 1)
-    student.post(f"/attempts/{attempt_id}/submit", data={"positions": ["0"], "q0": "A"})
+    student.post(
+        f"/attempts/{attempt_id}/submit",
+        data={"positions": ["0"], "q0": _river(student, attempt_id)},
+    )
     assert "1 to retry" in _send(lti_app)
     send = session.scalar(select(ScoreSend))
     assert send.status == SendStatus.PENDING and send.tries == 1
@@ -169,7 +179,10 @@ def test_line_items_are_created_once_and_a_class_feeds_two_lms_courses(lti_app, 
     student = lti_app.test_client()
     launch(student, lms, sub="s1", roles=(LEARNER,), context="course-1")
     attempt = student.post(f"/quizzes/{quiz.id}/start").headers["Location"].rsplit("/", 1)[1]
-    student.post(f"/attempts/{attempt}/submit", data={"positions": ["0"], "q0": "A"})
+    student.post(
+        f"/attempts/{attempt}/submit",
+        data={"positions": ["0"], "q0": _river(student, attempt)},
+    )
     assert "2 sent" in _send(lti_app)
     assert sorted(s["lineitem"].split("/")[1] for s in lms.scores) == ["course-1", "course-2"]
     assert {s["scoreGiven"] for s in lms.scores} == {1.0}
@@ -185,7 +198,10 @@ def test_students_unknown_to_the_lms_and_previews_send_nothing(lti_app, lms, ses
     other = lti_app.test_client()
     login(other, joined.email)
     attempt = other.post(f"/quizzes/{quiz.id}/start").headers["Location"].rsplit("/", 1)[1]
-    other.post(f"/attempts/{attempt}/submit", data={"positions": ["0"], "q0": "A"})
+    other.post(
+        f"/attempts/{attempt}/submit",
+        data={"positions": ["0"], "q0": _river(other, attempt)},
+    )
     teacher.post(f"/teach/quizzes/{quiz.id}/preview")
     assert session.scalars(select(ScoreSend)).all() == []
 
@@ -207,7 +223,10 @@ def test_the_app_sends_queued_grades_by_itself(make_app, lms):
     launch(student, lms, sub="s1", roles=(LEARNER,), **link)
     app.extensions["studyapp.last_lti_send"] = 0.0
     attempt = student.post(f"/quizzes/{quiz.id}/start").headers["Location"].rsplit("/", 1)[1]
-    student.post(f"/attempts/{attempt}/submit", data={"positions": ["0"], "q0": "A"})
+    student.post(
+        f"/attempts/{attempt}/submit",
+        data={"positions": ["0"], "q0": _river(student, attempt)},
+    )
     app.extensions["studyapp.last_lti_send"] = 0.0
     student.get("/")
     deadline = _time.monotonic() + 10
