@@ -85,6 +85,22 @@ def pending_claims(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in keep}
 
 
+def resumed_pending(
+    session: Session, platform: Platform, data: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The pending deep-linking request of a launch reopened in a window of its own, or None.
+
+    It is rebuilt from the claims kept server-side with the one-time resume link, so the
+    dialog can be finished in a browser that never kept our cookie inside the LMS's iframe.
+    """
+    if data.get(c.MESSAGE_TYPE) != c.DEEP_LINKING_REQUEST:
+        return None
+    context = find_context(session, platform, data)
+    if context is None:
+        return None
+    return {"context_id": context.id, **pending_claims(data)}
+
+
 def frame_origins(platform: Platform, data: dict[str, Any]) -> list[str]:
     """Who may frame our pages after this launch: the platform's origins and the origins of
     the signed return URLs (where an LMS like Canvas shows the course)."""

@@ -259,8 +259,14 @@ def issue_resume_link(
     return raw
 
 
-def spend_resume_link(session: Session, raw: str, now: datetime) -> tuple[int, str]:
-    """The user and page of a resume link, which then stops working."""
+def spend_resume_link(
+    session: Session, raw: str, now: datetime
+) -> tuple[int, str, Platform, dict[str, Any]]:
+    """The user, page, platform and verified claims of a resume link, which then stops working.
+
+    The claims travel with the link because the new window has none of the iframe's session:
+    a deep-linking dialog needs its request (return URL, opaque data) to be finished there.
+    """
     row = session.scalar(
         select(LaunchState).where(LaunchState.resume_hash == _hash(raw)).with_for_update()
     )
@@ -269,4 +275,4 @@ def spend_resume_link(session: Session, raw: str, now: datetime) -> tuple[int, s
     user_id, path = row.resume_user_id, row.resume_path or "/"
     row.resume_hash, row.resume_user_id = None, None
     session.flush()
-    return user_id, path
+    return user_id, path, row.platform, dict(row.claims or {})

@@ -158,11 +158,15 @@ def resume(token: str):
     """Open a cookie-less launch in a window of our own, signed in once."""
     session = get_session()
     try:
-        user_id, path = oidc.spend_resume_link(session, token, utcnow())
+        user_id, path, platform, data = oidc.spend_resume_link(session, token, utcnow())
     except LtiError as exc:
         return refuse(exc, 403)
+    pending = flow.resumed_pending(session, platform, data)
     session.commit()
     log_in(session.get(User, user_id))
+    cookie_session["lti_platform"] = platform.id
+    if pending is not None:
+        cookie_session["lti_dl"] = pending
     return redirect(safe_next(path) or url_for("classes.index"))
 
 

@@ -96,3 +96,50 @@ def test_students_cannot_deep_link_and_links_to_other_classes_fail(lti_app, lms,
 def test_the_deep_link_page_needs_a_deep_link_launch(instructor_client):
     assert instructor_client.get("/lti/deep-link").status_code == 404
     assert instructor_client.get("/lti/link").status_code == 404
+
+
+def test_the_dialog_finishes_in_a_new_window_when_the_iframe_drops_our_cookie(
+    lti_app, lms, session
+):
+    """Platform storage vouches for the launch; the pending request rides the resume link."""
+    from studyapp.lti.models import LaunchState
+
+    launch(lti_app.test_client(), lms)  # the LMS course is linked to a class
+    course = session.scalar(select(Course))
+    quiz = factories.make_quiz(session, course, keys=("capital",), title="Salt towns")
+    session.commit()
+    frame = lti_app.test_client()
+    params = {
+        "iss": lms.issuer,
+        "login_hint": "h",
+        "target_link_uri": "http://localhost/lti/launch",
+        "lti_storage_target": "post_message_forwarding",
+    }
+    page = frame.get("/lti/login", query_string=params).get_data(as_text=True)
+    state = page.split('data-key="studyapp-state-')[1].split('"')[0]
+    binding = page.split('data-value="')[1].split('"')[0]
+    nonce = session.scalars(select(LaunchState.nonce).order_by(LaunchState.id.desc())).first()
+    frame.delete_cookie(next(c.key for c in frame._cookies.values()))  # blocked
+    token = lms.sign(lms.claims(nonce, message_type=DL))
+    assert frame.post("/lti/launch", data={"id_token": token, "state": state}).status_code == 200
+    done = frame.post("/lti/launch/confirm", data={"state": state, "binding": binding})
+    assert done.status_code == 200
+    resume = done.get_data(as_text=True).split('href="/lti/resume/')[1].split('"')[0]
+    # A fresh browser window: no cookie from the iframe, yet the dialog can be finished.
+    window = lti_app.test_client()
+    opened = window.get(f"/lti/resume/{resume}")
+    assert opened.headers["Location"] == "/lti/deep-link"
+    assert "Salt towns" in window.get("/lti/deep-link").get_data(as_text=True)
+    picked = window.post("/lti/deep-link", data={"quiz": str(quiz.id), "new_title": ""})
+    action, token = _return_form(picked)
+    assert action == f"{lms.url}/deep-link-return"
+    lms.accept_deep_link(token)
+    body = lms.deep_link_body
+    assert body[LTI + "message_type"] == "LtiDeepLinkingResponse"
+    assert body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-data"
+    item = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]
+    assert item["custom"] == {"quiz_id": str(quiz.id)}
+    # The request was spent with the dialog, and the link does not open a second one.
+    assert window.get("/lti/deep-link").status_code == 404
+    again = lti_app.test_client().get(f"/lti/resume/{resume}")
+    assert again.status_code == 403
