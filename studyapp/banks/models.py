@@ -111,6 +111,14 @@ class QuestionVersion(Base):
     origin: Mapped[Origin] = mapped_column(str_enum(Origin))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Folded prompt and shown texts for the question picker (see banks/searchtext.py).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    #: Tags between bars, ``|idlib|diplomacy|``, so a LIKE matches whole tags.
+    tags_text: Mapped[str] = mapped_column(String(1000), default="")
+    difficulty: Mapped[str] = mapped_column(String(20), default="medium")
+    source_reading: Mapped[str] = mapped_column(String(64), default="")
+    #: Paragraph numbers between bars, ``|1|2|``.
+    source_paragraphs: Mapped[str] = mapped_column(String(1000), default="")
 
     question: Mapped[Question] = relationship(back_populates="versions")
 

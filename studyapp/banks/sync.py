@@ -15,6 +15,7 @@ from studyapp.banks import models
 from studyapp.banks.content import content_hash, question_to_doc
 from studyapp.banks.loader import READINGS_FILE, bank_files, load_bank, load_readings
 from studyapp.banks.schema import Bank, Issue, Question, Reading
+from studyapp.banks.searchtext import search_fields
 from studyapp.core.clock import utcnow
 
 
@@ -224,6 +225,7 @@ def save_version(
             content_hash=digest,
             origin=origin,
             created_by_id=user.id if user else None,
+            **search_fields(doc),
         )
     )
     current.current_number = number

@@ -7,6 +7,7 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -134,3 +135,29 @@ class RegradeForm(FlaskForm):
     reason = StringField(
         "Why (kept in the score history)", validators=[DataRequired(), Length(max=300)]
     )
+
+
+class PickerSearchForm(FlaskForm):
+    """The picker's search and filters, sent by GET so a search can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Words of the prompt or choices", validators=[Optional(), Length(max=200)])
+    bank = SelectField("Bank", coerce=str, validators=[Optional()])
+    tag = SelectField("Tag", validators=[Optional()])
+    type = SelectField("Type", validators=[Optional()])
+    difficulty = SelectField("Difficulty", validators=[Optional()])
+    reading = SelectField("Reading", validators=[Optional()])
+    paragraph = IntegerField("Paragraph", validators=[Optional(), NumberRange(1, 999)])
+    not_in_quiz = BooleanField("Not yet in this quiz")
+    used_elsewhere = BooleanField("Used in other quizzes")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 100000)])
+
+
+class AddQuestionsForm(FlaskForm):
+    """Several ticked questions added at once, each worth ``points``."""
+
+    question_id = SelectMultipleField("Questions", coerce=int, validate_choice=False)
+    points = DecimalField("Points each", default=1, places=2, validators=[NumberRange(0.01, 1000)])
+    confirm = BooleanField("Apply to new attempts (students who started keep their questions)")

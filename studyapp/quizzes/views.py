@@ -17,7 +17,7 @@ from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.core.timezones import to_local, to_utc
 from studyapp.db import get_session
-from studyapp.quizzes import services
+from studyapp.quizzes import picker, services
 from studyapp.quizzes.forms import (
     AccommodationForm,
     DrawItemForm,
@@ -117,6 +117,7 @@ def show(quiz_id: int):
         counts=listings.count_by_status(session, quiz),
         max_points=services.max_points(quiz),
         started=services.count_real_attempts(session, quiz),
+        draw_notes=picker.draw_notes(session, quiz),
     )
 
 
@@ -392,3 +393,7 @@ def attempt_detail(attempt_id: int):
         history=hand_grading.score_history(session, attempt),
         question_of=attempts.question_of,
     )
+
+
+# The picker's routes are registered on this blueprint by their own module.
+from studyapp.quizzes import picker_views  # noqa: E402, F401
