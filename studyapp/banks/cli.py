@@ -14,6 +14,7 @@ from studyapp.banks.loader import READINGS_FILE, load_banks, load_readings
 from studyapp.banks.readings import list_readings, load_reading_text
 from studyapp.banks.schema import Issue
 from studyapp.banks.sync import SyncReport, sync_banks
+from studyapp.banks.writeback import write_banks
 from studyapp.core.errors import DomainError
 from studyapp.db import get_session
 from studyapp.migrate import exclusive
@@ -180,6 +181,35 @@ def import_command(file: Path, bank_id: str | None, title: str | None) -> None:
     for note in notes:
         click.echo(note)
     click.echo(f"Imported bank '{bank.slug}' ({len(bank.questions)} question(s)).")
+
+
+@banks_cli.command("write")
+@click.argument("slugs", nargs=-1)
+def write_command(slugs: tuple[str, ...]) -> None:
+    """Write banks edited in the browser back into their files (default: every bank behind).
+
+    Questions that did not change keep their lines and comments; review the diff and commit.
+    """
+    session = get_session()
+    try:
+        written = write_banks(session, Path(current_app.config["QUESTIONS_DIR"]), slugs)
+    except DomainError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    for plan in written:
+        parts = [
+            f"{len(names)} {what}"
+            for what, names in (
+                ("changed", plan.changed),
+                ("added", plan.added),
+                ("removed", plan.removed),
+            )
+            if names
+        ]
+        new = " (new file)" if plan.is_new else ""
+        click.echo(f"wrote {plan.path}{new}: {', '.join(parts) or 'no question changes'}")
+    click.echo(f"{len(written)} file(s) written")
 
 
 readings_cli = AppGroup("readings", help="Load the texts of the readings the banks cite.")

@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
-from studyapp.banks import models, readings, services
+from studyapp.banks import models, readings, services, writeback
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm
 from studyapp.banks.guard import check_bank_changeable
@@ -51,6 +51,7 @@ def index():
         "banks/index.html",
         banks=services.list_banks(session),
         issues=services.list_issues(session),
+        behind=writeback.list_behind(session, Path(current_app.config["QUESTIONS_DIR"])),
         action_form=ConfirmForm(),
     )
 
