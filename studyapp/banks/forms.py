@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from studyapp.banks.schema import SLUG_PATTERN
@@ -52,3 +52,10 @@ class ReadingTextForm(FlaskForm):
     file = FileField(
         "Text file (UTF-8; paragraphs separated by blank lines)", validators=[FileRequired()]
     )
+
+
+class ShareForm(FlaskForm):
+    """Which of the owner's classes share a bank, and whether every instructor may use it."""
+
+    course_id = SelectMultipleField("Classes", coerce=int, validate_choice=False)
+    site_wide = BooleanField("Every instructor may see it and use it in quizzes")

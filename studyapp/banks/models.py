@@ -68,9 +68,30 @@ class Bank(Base):
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     synced_at: Mapped[datetime | None]
+    #: The instructor who made the bank in the browser or imported it; None for file banks,
+    #: which every instructor shares (see banks/ownership.py).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    #: Every instructor may see and use it (only its owners change it).
+    shared_site_wide: Mapped[bool] = mapped_column(default=False)
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"
+    )
+    shares: Mapped[list[BankShare]] = relationship(cascade="all, delete-orphan")
+
+
+class BankShare(Base):
+    """A bank shared with a class: the class's instructors own it beside its maker."""
+
+    __tablename__ = "bank_shares"
+
+    bank_id: Mapped[int] = mapped_column(
+        ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.auth.models import User
-from studyapp.banks import gift, models, moodlexml
+from studyapp.banks import gift, models, moodlexml, ownership
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.guessing import check_bank
@@ -48,8 +48,9 @@ class BankSummary:
     issues: int
 
 
-def list_banks(session: Session) -> list[BankSummary]:
-    """Every bank with its question counts and open issues, in one query per table."""
+def list_banks(session: Session, visible: set[int] | None = None) -> list[BankSummary]:
+    """Every bank (of ``visible``; None: all) with its question counts and open issues,
+    in one query per table."""
     counts = dict(
         session.execute(
             select(models.Question.bank_id, func.count())
@@ -69,9 +70,10 @@ def list_banks(session: Session) -> list[BankSummary]:
             select(models.BankIssue.path, func.count()).group_by(models.BankIssue.path)
         ).all()
     )
-    banks = session.scalars(
-        select(models.Bank).order_by(models.Bank.retired_at.is_not(None), models.Bank.title)
-    )
+    query = select(models.Bank).order_by(models.Bank.retired_at.is_not(None), models.Bank.title)
+    if visible is not None:
+        query = query.where(models.Bank.id.in_(visible))
+    banks = session.scalars(query)
     return [
         BankSummary(b, counts.get(b.id, 0), retired.get(b.id, 0), issues.get(b.path or "", 0))
         for b in banks
@@ -227,13 +229,23 @@ def set_retired(
 
 
 def create_bank(
-    session: Session, *, slug: str, title: str, description: str, source: str | None
+    session: Session,
+    *,
+    slug: str,
+    title: str,
+    description: str,
+    source: str | None,
+    owner: User | None = None,
 ) -> models.Bank:
-    """A new, empty bank written in the browser."""
+    """A new, empty bank written in the browser, belonging to ``owner``."""
     if session.scalar(select(models.Bank).where(models.Bank.slug == slug)) is not None:
         raise DomainError(f"A bank with the id '{slug}' already exists.")
     bank = models.Bank(
-        slug=slug, title=title, description=description, source_default=source or None
+        slug=slug,
+        title=title,
+        description=description,
+        source_default=source or None,
+        owner_id=owner.id if owner else None,
     )
     session.add(bank)
     session.flush()
@@ -251,10 +263,24 @@ def import_bank_text(session: Session, text: str, label: str, user: User | None)
             f"The bank '{result.bank.id}' comes from a file in questions/; edit that file instead."
         )
     # No user: `flask banks import`, run by whoever runs the server, like `banks sync`.
+    if (
+        existing is not None
+        and user is not None
+        and not ownership.is_owner(session, existing, user)
+    ):
+        # Said the same way whether or not the bank is visible: ids are not secrets, contents are.
+        raise DomainError(
+            f"The bank id '{result.bank.id}' is taken by a bank of other instructors; "
+            "choose another id."
+        )
     if existing is not None and user is not None:
         check_bank_changeable(session, existing.id, user)
     upsert_bank(session, result.bank, models.Origin.IMPORT, user=user)
-    return session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
+    bank = session.scalar(select(models.Bank).where(models.Bank.slug == result.bank.id))
+    if existing is None and user is not None:
+        bank.owner_id = user.id
+        session.flush()
+    return bank
 
 
 def get_bank_by_slug(session: Session, slug: str) -> models.Bank:

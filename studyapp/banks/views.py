@@ -20,12 +20,13 @@ from flask_login import current_user
 
 from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
-from studyapp.banks import models, readings, services, writeback
+from studyapp.banks import models, ownership, readings, services, writeback
 from studyapp.banks.content import question_from_doc
-from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm
+from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm, ShareForm
 from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.starters import TYPES, starter
 from studyapp.banks.sync import sync_banks
+from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, Forbidden, NotFound
 from studyapp.core.uploads import read_upload
@@ -37,10 +38,24 @@ MAX_UPLOAD = services.MAX_UPLOAD_BYTES
 
 
 def _bank(bank_id: int) -> models.Bank:
+    """A bank this instructor may see; any other is 'not found'."""
+    session = get_session()
     try:
-        return services.get_bank(get_session(), bank_id)
+        bank = services.get_bank(session, bank_id)
+        ownership.check_visible(session, bank, current_user)
     except NotFound:
         abort(404)
+    return bank
+
+
+def _owned_bank(bank_id: int) -> models.Bank:
+    """A bank this instructor may change: 404 if unseen, 403 if only shared for use."""
+    bank = _bank(bank_id)
+    try:
+        ownership.check_owner(get_session(), bank, current_user)
+    except ownership.NotOwner:
+        abort(403)
+    return bank
 
 
 @bp.get("/banks")
@@ -49,7 +64,7 @@ def index():
     session = get_session()
     return render_template(
         "banks/index.html",
-        banks=services.list_banks(session),
+        banks=services.list_banks(session, ownership.visible_bank_ids(session, current_user)),
         issues=services.list_issues(session),
         behind=writeback.list_behind(session, Path(current_app.config["QUESTIONS_DIR"])),
         action_form=ConfirmForm(),
@@ -85,6 +100,7 @@ def create():
                 title=form.title.data,
                 description=form.description.data or "",
                 source=form.source.data,
+                owner=current_user,
             )
         except DomainError as exc:
             form.slug.errors.append(str(exc))
@@ -102,6 +118,9 @@ def show(bank_id: int):
     return render_template(
         "banks/show.html",
         bank=bank,
+        owned=ownership.is_owner(session, bank, current_user),
+        sharing=ownership.sharing_options(session, bank, current_user),
+        share_form=ShareForm(),
         types=TYPES,
         action_form=ConfirmForm(),
         issues=(
@@ -112,6 +131,35 @@ def show(bank_id: int):
         gift_points=services.gift_points_lost(bank),
         current_version=services.current_version,
     )
+
+
+@bp.post("/banks/<int:bank_id>/sharing")
+@instructor_required
+def share(bank_id: int):
+    """Share a browser bank with some of one's classes, or with every instructor."""
+    bank = _owned_bank(bank_id)
+    session = get_session()
+    form = ShareForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ownership.set_sharing(
+            session,
+            bank,
+            current_user,
+            set(form.course_id.data or []),
+            form.site_wide.data,
+            {c.id for c in classes.list_courses_taught(session, current_user)},
+        )
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash("Sharing saved.", "success")
+    return redirect(url_for("banks.show", bank_id=bank.id))
 
 
 _DOWNLOADS = {
@@ -159,7 +207,7 @@ def _editor(bank: models.Bank, key: str | None, initial: str):
 @bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"])
 @instructor_required
 def new_question(bank_id: int):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     kind = request.args.get("type", "single")
     return _editor(bank, None, starter(kind, bank.source_default))
 
@@ -167,7 +215,7 @@ def new_question(bank_id: int):
 @bp.route("/banks/<int:bank_id>/questions/<key>/edit", methods=["GET", "POST"])
 @instructor_required
 def edit_question(bank_id: int, key: str):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     try:
         question = services.get_question(get_session(), bank, key)
     except NotFound:
@@ -179,7 +227,7 @@ def edit_question(bank_id: int, key: str):
 @bp.post("/banks/<int:bank_id>/questions/<key>/<any(retire, restore):action>")
 @instructor_required
 def retire_question(bank_id: int, key: str, action: str):
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     try:
         question = services.get_question(get_session(), bank, key)
     except NotFound:
@@ -194,7 +242,7 @@ def retire_question(bank_id: int, key: str, action: str):
 @instructor_required
 def preview(bank_id: int):
     """Render the question being edited as a student will see it (JSON for the live preview)."""
-    bank = _bank(bank_id)
+    bank = _owned_bank(bank_id)
     form = QuestionForm()
     if not form.validate_on_submit():
         return jsonify(html="", issues=["Write a question first."], warnings=[]), 400

@@ -13,12 +13,7 @@ from studyapp.core.errors import NotFound
 from studyapp.db import get_session
 from studyapp.quizzes import picker
 from studyapp.quizzes.forms import AddQuestionsForm, DrawItemForm, PickerSearchForm
-from studyapp.quizzes.views import _bank_choices, _commit_or_flash, _quiz, bp
-
-
-def _visible_banks() -> set[int] | None:
-    """Banks this instructor may use; None while every bank is shared with everyone."""
-    return None
+from studyapp.quizzes.views import _bank_choices, _commit_or_flash, _quiz, _usable_banks, bp
 
 
 @bp.get("/quizzes/<int:quiz_id>/picker")
@@ -27,7 +22,7 @@ def picker_page(quiz_id: int):
     """Search the banks for questions to add to this quiz."""
     quiz = _quiz(quiz_id)
     session = get_session()
-    visible = _visible_banks()
+    visible = _usable_banks()
     form = PickerSearchForm(request.args)
     for name, options in picker.filter_options(picker.picker_choices(session, visible)).items():
         form[name].choices = options
@@ -54,7 +49,7 @@ def picker_preview(quiz_id: int, question_id: int):
     _quiz(quiz_id)
     session = get_session()
     try:
-        question = picker.get_pickable(session, question_id, _visible_banks())
+        question = picker.get_pickable(session, question_id, _usable_banks())
     except NotFound:
         abort(404)
     return render_template("banks/_preview.html", **picker.preview_data(session, question))
@@ -74,7 +69,7 @@ def picker_add(quiz_id: int):
         quiz,
         form.question_id.data or [],
         float(form.points.data),
-        _visible_banks(),
+        _usable_banks(),
         form.confirm.data,
         success=f"Added {len(form.question_id.data or [])} question(s).",
     )

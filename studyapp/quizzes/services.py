@@ -100,13 +100,15 @@ def check_items_editable(session: Session, quiz: Quiz, confirmed: bool) -> None:
         )
 
 
-def _bank_question(session: Session, bank_slug: str, key: str) -> bank_models.Question:
+def _bank_question(
+    session: Session, bank_slug: str, key: str, bank_ids: set[int] | None = None
+) -> bank_models.Question:
     question = session.scalar(
         select(bank_models.Question)
         .join(bank_models.Bank)
         .where(bank_models.Bank.slug == bank_slug, bank_models.Question.key == key)
     )
-    if question is None:
+    if question is None or (bank_ids is not None and question.bank_id not in bank_ids):
         raise DomainError(f"No question '{key}' in bank '{bank_slug}'.")
     if question.retired_at is not None:
         raise DomainError(f"Question '{key}' is retired.")
@@ -114,10 +116,17 @@ def _bank_question(session: Session, bank_slug: str, key: str) -> bank_models.Qu
 
 
 def add_fixed_item(
-    session: Session, quiz: Quiz, bank_slug: str, key: str, points: float, confirmed: bool = False
+    session: Session,
+    quiz: Quiz,
+    bank_slug: str,
+    key: str,
+    points: float,
+    confirmed: bool = False,
+    bank_ids: set[int] | None = None,
 ) -> QuizItem:
+    """Add one question; ``bank_ids`` are the banks the instructor may use (None: any)."""
     check_items_editable(session, quiz, confirmed)
-    question = _bank_question(session, bank_slug, key)
+    question = _bank_question(session, bank_slug, key, bank_ids)
     if any(i.question_id == question.id for i in quiz.items):
         raise DomainError(f"Question '{key}' is already in this quiz.")
     item = QuizItem(question=question, points=points, position=len(quiz.items))
@@ -149,10 +158,12 @@ def add_draw_item(
     count: int,
     points: float,
     confirmed: bool = False,
+    bank_ids: set[int] | None = None,
 ) -> QuizItem:
+    """Add a draw of ``count`` questions from a bank the instructor may use."""
     check_items_editable(session, quiz, confirmed)
     bank = session.scalar(select(bank_models.Bank).where(bank_models.Bank.slug == bank_slug))
-    if bank is None:
+    if bank is None or (bank_ids is not None and bank.id not in bank_ids):
         raise DomainError(f"No bank '{bank_slug}'.")
     available = len(available_for_draw(session, bank, tag or None))
     if count > available:

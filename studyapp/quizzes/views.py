@@ -12,6 +12,7 @@ from studyapp.attempts import services as attempts
 from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
 from studyapp.banks import models as bank_models
+from studyapp.banks import ownership
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
@@ -78,11 +79,20 @@ def create(course_id: int):
     return render_template("quizzes/create.html", form=form, course=course)
 
 
+def _usable_banks() -> set[int]:
+    """The banks this instructor may use in quizzes (file banks and those shared with them)."""
+    return ownership.visible_bank_ids(get_session(), current_user)
+
+
 def _question_choices(session) -> dict[str, str]:
     rows = session.execute(
         select(bank_models.Bank.slug, bank_models.Question.key)
         .join(bank_models.Question)
-        .where(bank_models.Question.retired_at.is_(None), bank_models.Bank.retired_at.is_(None))
+        .where(
+            bank_models.Question.retired_at.is_(None),
+            bank_models.Bank.retired_at.is_(None),
+            bank_models.Bank.id.in_(_usable_banks()),
+        )
         .order_by(bank_models.Bank.slug, bank_models.Question.position)
     ).all()
     return {f"{slug}/{key}": f"{slug} / {key}" for slug, key in rows}
@@ -91,7 +101,7 @@ def _question_choices(session) -> dict[str, str]:
 def _bank_choices(session) -> dict[str, str]:
     banks = session.scalars(
         select(bank_models.Bank)
-        .where(bank_models.Bank.retired_at.is_(None))
+        .where(bank_models.Bank.retired_at.is_(None), bank_models.Bank.id.in_(_usable_banks()))
         .order_by(bank_models.Bank.title)
     )
     return {b.slug: f"{b.title} ({b.slug})" for b in banks}
@@ -160,6 +170,7 @@ def add_fixed(quiz_id: int):
             key,
             float(form.points.data),
             form.confirm.data,
+            _usable_banks(),
             success=f"Added {key}.",
         )
     else:
@@ -182,6 +193,7 @@ def add_draw(quiz_id: int):
             form.count.data,
             float(form.points.data),
             form.confirm.data,
+            _usable_banks(),
             success=f"Added a draw of {form.count.data} from {form.bank.data}.",
         )
     else:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from studyapp.attempts.responses import form_state, response_from_form
 from studyapp.auth.access import instructor_required, student_required
 from studyapp.banks import models as bank_models
+from studyapp.banks import ownership
 from studyapp.banks.types import key_view
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
@@ -195,7 +196,10 @@ def class_progress(course_id: int):
         b.slug: b.title
         for b in session.scalars(
             select(bank_models.Bank)
-            .where(bank_models.Bank.retired_at.is_(None))
+            .where(
+                bank_models.Bank.retired_at.is_(None),
+                bank_models.Bank.id.in_(ownership.visible_bank_ids(session, current_user)),
+            )
             .order_by(bank_models.Bank.title)
         )
     }
@@ -233,7 +237,8 @@ def add_study_bank(course_id: int):
     bank = session.scalar(
         select(bank_models.Bank).where(bank_models.Bank.slug == request.form.get("bank", ""))
     )
-    if bank is None:
+    # A bank of other instructors that was not shared with this one is "not found".
+    if bank is None or bank.id not in ownership.visible_bank_ids(session, current_user):
         abort(404)
     exists = session.scalar(
         select(CourseBank).where(CourseBank.course_id == course.id, CourseBank.bank_id == bank.id)

@@ -300,4 +300,4 @@ def test_the_picker_page_runs_the_same_statements_for_10_and_1000_questions(
         assert response.status_code == 200
         assert f"{n} question(s) found" in response.get_data(as_text=True)
         counts.append(len(statements))
-    assert counts[0] == counts[1] == 12, counts
+    assert counts[0] == counts[1] == 14, counts
