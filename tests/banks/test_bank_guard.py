@@ -29,7 +29,8 @@ GIFT_ONE = "::Capital::Which town? {=Two ~One}\n"
 
 @pytest.fixture
 def shared(app, session, instructor, course):
-    """A bank imported in the browser, used by a quiz of the instructor's class."""
+    """A bank every instructor shares (imported before banks had owners), used by a quiz of
+    the instructor's class. Owned banks follow their owners instead (test_bank_owners.py)."""
     upsert_readings(session, factories.READINGS)
     session.commit()
     client = app.test_client()
@@ -40,6 +41,7 @@ def shared(app, session, instructor, course):
         content_type="multipart/form-data",
     )
     bank = session.scalar(select(models.Bank).where(models.Bank.slug == "shared"))
+    bank.owner_id = None
     quiz = quizzes.create_quiz(session, course, "Uses the shared bank")
     quizzes.add_fixed_item(session, quiz, "shared", "capital", 1)
     session.commit()

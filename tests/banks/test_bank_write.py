@@ -91,7 +91,7 @@ def test_browser_edits_of_every_type_are_written_back_and_a_sync_then_changes_no
         session, s400, starter("numeric", "aras", qid="added-in-browser"), instructor
     )
     retired_key = s400.questions[1].key
-    services.set_retired(session, s400.questions[1], True, utcnow())
+    services.set_retired(session, s400.questions[1], True, utcnow(), instructor)
     web = services.create_bank(
         session, slug="web-made", title="Made in the browser", description="", source="aras"
     )
