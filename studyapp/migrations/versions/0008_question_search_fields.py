@@ -4,8 +4,8 @@ Each question version keeps a folded search text, its tags, difficulty and sourc
 bars, so the quiz question picker filters in SQL on SQLite and PostgreSQL alike. Existing
 versions are filled from their stored content.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 04:15:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from studyapp.banks.searchtext import search_fields
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
