@@ -4,8 +4,8 @@ Each question version keeps a folded search text, its tags, difficulty and sourc
 bars, so the quiz question picker filters in SQL on SQLite and PostgreSQL alike. Existing
 versions are filled from their stored content.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 04:15:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from studyapp.banks.searchtext import search_fields
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

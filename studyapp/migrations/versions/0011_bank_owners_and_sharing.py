@@ -4,16 +4,16 @@ Banks written in the browser or imported get an owner and may be shared with cla
 instructors then own them too) or site-wide. Existing such banks belong to whoever wrote
 their first version; file banks stay ownerless, shared by every instructor.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 04:26:14.596975
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
