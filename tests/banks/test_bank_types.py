@@ -536,10 +536,9 @@ def test_posted_positions_map_back_to_the_keys_the_student_saw():
         keys = {v: k for k, v in CHOICES.items()}
         assert [keys[texts[str(i)]] for i in range(1, len(CHOICES) + 1)] == delivered.order
         assert keys_from_positions("2", delivered.order) == keys[texts["2"]]
-        assert keys_from_positions(["1", "3", "1"], delivered.order) == [
-            keys[texts["1"]],
-            keys[texts["3"]],
-        ]
+        assert keys_from_positions(["1", "3", "1"], delivered.order) == sorted(
+            {keys[texts["1"]], keys[texts["3"]]}
+        )
         assert positions_from_keys(delivered.order[1], delivered.order) == "2"
     order = deliver(SINGLE, 5).order
     # Letters, positions out of range and junk are never read as a choice.

@@ -137,8 +137,9 @@ def keys_from_positions(response: Any, order: list[str]) -> Any:
         return order[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(order) else None
 
     if isinstance(response, list):
-        keys = [k for k in (key(v) for v in response) if k is not None]
-        return list(dict.fromkeys(keys)) or None
+        # A set of choices, stored in key order whatever order the page listed them in, so
+        # the same picks save the same response on every path and device.
+        return sorted({k for k in (key(v) for v in response) if k is not None}) or None
     return key(response) if response is not None else None
 
 
