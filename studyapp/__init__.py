@@ -88,6 +88,7 @@ def _fill_instance_defaults(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from studyapp.attempts.views import bp as attempts_bp
     from studyapp.auth.views import bp as auth_bp
+    from studyapp.banks.formeditor.views import bp as bankform_bp
     from studyapp.banks.views import bp as banks_bp
     from studyapp.classes.views import bp as classes_bp
     from studyapp.core.views import bp as core_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         classes_bp,
         banks_bp,
+        bankform_bp,
         quizzes_bp,
         attempts_bp,
         study_bp,

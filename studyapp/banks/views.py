@@ -22,6 +22,7 @@ from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
 from studyapp.banks import models, ownership, readings, services, writeback
 from studyapp.banks.content import question_from_doc
+from studyapp.banks.formeditor.services import bank_coverage
 from studyapp.banks.forms import ImportForm, NewBankForm, QuestionForm, ReadingTextForm, ShareForm
 from studyapp.banks.guard import check_bank_changeable
 from studyapp.banks.starters import TYPES, starter
@@ -130,6 +131,7 @@ def show(bank_id: int):
         ),
         gift_points=services.gift_points_lost(bank),
         current_version=services.current_version,
+        coverage=bank_coverage(get_session(), bank),
     )
 
 

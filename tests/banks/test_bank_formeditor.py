@@ -1,0 +1,367 @@
+"""The form editor: every type written through the page's own fields, the switch to the bank
+format and back without loss, messages at their fields, and the coverage of the readings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bankfiles import BANK, write_questions
+from formpage import form_fields, replace
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
+
+from studyapp.banks import models, services
+from studyapp.banks.content import question_to_doc
+from studyapp.banks.formeditor import checks, mapping
+from studyapp.banks.formeditor import services as editor
+from studyapp.banks.loader import load_banks, load_readings
+from studyapp.banks.starters import TYPES
+from studyapp.banks.sync import sync_banks
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = Path(__file__).parent / "data" / "sample-reading.md"
+
+
+@pytest.fixture
+def bank(app, session, tmp_path):
+    root = write_questions(tmp_path / "questions")
+    app.config["QUESTIONS_DIR"] = str(root)
+    sync_banks(session, root)
+    session.commit()
+    return session.scalar(select(models.Bank).where(models.Bank.slug == "town"))
+
+
+def _page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def _post(client, url, fields, action="save"):
+    return client.post(url, data=MultiDict([*map(tuple, fields), ("action", action)]))
+
+
+def _errors_at(html: str, field: str) -> str:
+    match = re.search(rf'id="err-{re.escape(field)}"[^>]*>(.*?)</div>', html, re.S)
+    assert match, f"no message box for {field}"
+    return match.group(1)
+
+
+def _new(client, bank, kind):
+    url = f"/teach/banks/{bank.id}/form/new?type={kind}"
+    return url, form_fields(_page(client, url))
+
+
+# --- the mapping, without the web ---
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_form_yaml_form_is_equal_for_every_type(kind, session, bank):
+    fields = editor.new_question_form(bank, kind, "sample ¶2")
+    mapped = mapping.form_to_doc(fields)
+    checked = checks.check_doc(mapped.doc, "town", "sample", _readings(), mapped.issues)
+    assert checked.question is not None, checked.issues
+    again = mapping.doc_to_form(question_to_doc(checked.question))
+    assert _normal(again) == _normal(fields)
+
+
+def _readings():
+    return load_readings(ROOT / "questions" / "readings.yaml")[0] | {
+        "sample": load_readings_sample()
+    }
+
+
+def load_readings_sample():
+    from studyapp.banks.schema import Reading
+
+    return Reading("sample", "A Short Sample Reading", "Test Author", "2026-01", 3)
+
+
+def _normal(fields):
+    return {k: v if isinstance(v, list) else str(v) for k, v in fields.items()}
+
+
+def test_every_question_of_the_real_banks_goes_yaml_form_yaml_unchanged():
+    readings, _ = load_readings(ROOT / "questions" / "readings.yaml")
+    seen = set()
+    for result in load_banks(ROOT / "questions", readings):
+        assert result.bank is not None, result.errors
+        for question in result.bank.questions:
+            seen.add(question.type)
+            mapped = mapping.form_to_doc(mapping.doc_to_form(question_to_doc(question)))
+            checked = checks.check_doc(
+                mapped.doc, result.bank.id, result.bank.source_default, readings, mapped.issues
+            )
+            assert checked.yaml == services.question_yaml(question), question.id
+            assert checked.question == question, question.id
+    assert len(seen) >= 5
+
+
+def test_keys_the_form_has_no_field_for_travel_unchanged():
+    doc = {**mapping.doc_to_form({"id": "x", "type": "short", "answers": ["a"]})}
+    assert doc["extra"] == ""
+    fields = mapping.doc_to_form({"id": "x", "type": "short", "answers": ["a"], "shuffle": False})
+    assert mapping.form_to_doc(fields).doc["shuffle"] is False
+
+
+def test_suggested_ids_come_from_the_source_and_a_counter():
+    assert mapping.suggested_id("aras ¶6-7", "town", set()) == "aras-p6-1"
+    assert mapping.suggested_id("aras ¶6", "town", {"aras-p6-1"}) == "aras-p6-2"
+    assert mapping.suggested_id(None, "town", set()) == "town-1"
+
+
+# --- through the pages, posting what the page posts ---
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_every_type_is_written_through_the_form_and_saved(instructor_client, bank, session, kind):
+    url, fields = _new(instructor_client, bank, kind)
+    fields = replace(fields, "prompt", _prompt(kind))
+    response = _post(instructor_client, url, fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    key = dict((k, v) for k, v in fields)["qid"]
+    assert key == "sample-p1-1"
+    session.expire_all()
+    question = session.scalar(select(models.Question).where(models.Question.key == key))
+    content = services.current_version(question).content
+    assert content["type"] == kind and content["prompt"] == _prompt(kind)
+    assert "web" in instructor_client.get(f"/teach/banks/{bank.id}").get_data(as_text=True)
+
+
+def _prompt(kind):
+    if kind == "blanks":
+        return "The deal was signed in [[city]] in [[year]]."
+    return f"A {kind} question **in Markdown**."
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_switching_to_the_yaml_tab_and_back_loses_nothing(instructor_client, bank, kind):
+    url, fields = _new(instructor_client, bank, kind)
+    fields = replace(fields, "explanation", "Line one.\r\nLine two.")
+    yaml_page = _post(instructor_client, url, fields, "yaml").get_data(as_text=True)
+    yaml_fields = form_fields(yaml_page, "question-form")
+    assert "Line two." in dict(yaml_fields)["text"]
+    back = _post(instructor_client, url, yaml_fields, "from_yaml")
+    again = form_fields(back.get_data(as_text=True))
+    drop = {"csrf_token"}
+    expected = [f for f in fields if f[0] not in drop]
+    expected = replace(expected, "explanation", "Line one.\nLine two.")
+    assert [f for f in again if f[0] not in drop] == expected
+
+
+def test_an_edit_shows_the_stored_question_and_saves_a_new_version(
+    instructor_client, bank, session
+):
+    url = f"/teach/banks/{bank.id}/form/trade"
+    fields = form_fields(_page(instructor_client, url))
+    assert ["choice_text", "Salt"] in fields and ["answer", "A"] in fields
+    fields = replace(fields, "choice_feedback", "", "Iron came later.")
+    assert _post(instructor_client, url, fields).status_code == 302
+    session.expire_all()
+    question = session.scalar(select(models.Question).where(models.Question.key == "trade"))
+    assert question.current_number == 2
+    assert services.current_version(question).content["feedback"] == {"B": "Iron came later."}
+
+
+def test_reordered_choices_keep_their_keys_and_the_answer(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "single")
+    # The down button moves row A below row B: the page then posts B's fields first.
+    order = {"choice_key": ["B", "A", "C"]}
+    texts = dict(zip(["A", "B", "C"], [v for k, v in fields if k == "choice_text"], strict=True))
+    fields = replace(fields, "choice_key", *order["choice_key"])
+    fields = replace(fields, "choice_text", *[texts[k] for k in order["choice_key"]])
+    fields = replace(fields, "choice_feedback", "Why B is tempting but wrong.", "", "")
+    assert _post(instructor_client, url, fields).status_code == 302
+    content = services.current_version(
+        session.scalar(select(models.Question).where(models.Question.key == "sample-p1-1"))
+    ).content
+    assert list(content["choices"]) == ["B", "A", "C"] and content["answer"] == "A"
+
+
+# --- bad input: a message at the field, nothing changed ---
+
+
+def _refused(client, url, fields, field, words, status=422):
+    response = _post(client, url, fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, html[:1500]
+    assert words in _errors_at(html, field), _errors_at(html, field)
+    return html
+
+
+def _count(session):
+    session.expire_all()
+    return len(session.scalars(select(models.QuestionVersion)).all())
+
+
+def test_missing_key_is_refused_at_the_answer(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "single")
+    before = _count(session)
+    _refused(instructor_client, url, [f for f in fields if f[0] != "answer"], "answer", "answer")
+    assert _count(session) == before
+
+
+def test_duplicate_choices_are_refused_at_the_row(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "single")
+    fields = replace(fields, "choice_text", "Salt", "salt.", "Iron")
+    before = _count(session)
+    _refused(instructor_client, url, fields, "choices-1", "same text as choice A")
+    assert _count(session) == before
+
+
+def test_unreadable_tolerance_is_refused_at_the_tolerance(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "numeric")
+    html = _refused(
+        instructor_client, url, replace(fields, "tolerance", "a few"), "tolerance", "number"
+    )
+    assert 'value="a few"' in html  # what was typed stays in the field
+    assert _count(session) == 2
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [("salt(", "not a valid regular expression"), ("(s+)+alt", "a repeat inside a repeat")],
+)
+def test_bad_patterns_are_refused_at_the_pattern(instructor_client, bank, session, pattern, words):
+    url, fields = _new(instructor_client, bank, "short")
+    _refused(instructor_client, url, replace(fields, "pattern", pattern), "pattern", words)
+    assert _count(session) == 2
+
+
+def test_a_blank_name_used_twice_is_refused(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "blanks")
+    rows = replace(fields, "blank_name", "city", "city")
+    rows = replace(rows, "blank_answers", "Sochi", "Astana")
+    _refused(instructor_client, url, rows, "blanks-1", "used twice")
+    twice = replace(fields, "prompt", "In [[city]], then [[city]] again, in [[year]].")
+    _refused(instructor_client, url, twice, "prompt", "more than once")
+    assert _count(session) == 2
+
+
+def test_ten_thousand_choices_are_refused_above_the_limit(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "single")
+    keys = [f"{chr(65 + i // 400 % 26)}{i % 400}" for i in range(10_000)]
+    fields = replace(fields, "choice_key", *keys)
+    fields = replace(fields, "choice_text", *[f"Option {i}" for i in range(10_000)])
+    fields = replace(fields, "choice_feedback", *[""] * 10_000)
+    _refused(instructor_client, url, fields, "choices", f"at most {mapping.MAX_ROWS} rows")
+    assert _count(session) == 2
+
+
+def test_a_stale_version_shows_both_and_saves_neither(instructor_client, bank, session):
+    url = f"/teach/banks/{bank.id}/form/trade"
+    mine = replace(form_fields(_page(instructor_client, url)), "choice_text", "Salt", "Iron ore")
+    theirs = replace(form_fields(_page(instructor_client, url)), "choice_text", "Sea salt", "Iron")
+    assert _post(instructor_client, url, theirs).status_code == 302
+    response = _post(instructor_client, url, mine)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Version 2 was saved while you were editing" in html
+    assert "Sea salt" in html and 'value="Iron ore"' in html
+    session.expire_all()
+    question = session.scalar(select(models.Question).where(models.Question.key == "trade"))
+    assert question.current_number == 2
+    # Saving again from the page that showed both replaces theirs knowingly.
+    assert _post(instructor_client, url, form_fields(html)).status_code == 302
+
+
+def test_checker_warnings_show_at_their_field(instructor_client, bank):
+    url, fields = _new(instructor_client, bank, "multiple")
+    fields = replace(fields, "answer", "A", "B", "C")
+    response = _post(instructor_client, url, fields, "preview")
+    assert "picking them all" in _errors_at(response.get_data(as_text=True), "answer")
+
+
+# --- preview, trial answers and the cited paragraph ---
+
+
+def test_check_previews_and_grades_a_trial_answer_with_the_real_grader(instructor_client, bank):
+    url, fields = _new(instructor_client, bank, "short")
+    fields = replace(fields, "accepted", "salt")
+    fields = replace(fields, "pattern", r"(sea )?salt")
+    check = f"/teach/banks/{bank.id}/form/check"
+    right = instructor_client.post(
+        check, data=MultiDict(map(tuple, replace(fields, "trial", "Sea Salt!")))
+    ).json
+    assert right["trial"]["correct"] is True and right["issues"] == []
+    assert 'class="question"' in right["html"] and "salt" not in right["html"].split("<details")[0]
+    wrong = instructor_client.post(
+        check, data=MultiDict(map(tuple, replace(fields, "trial", "iron")))
+    ).json
+    assert wrong["trial"]["correct"] is False
+
+
+def test_the_cited_paragraph_is_shown_once_the_text_is_loaded(instructor_client, bank, session):
+    from studyapp.banks import readings
+
+    readings.load_reading_text(session, "sample", SAMPLE.read_bytes())
+    session.commit()
+    url, fields = _new(instructor_client, bank, "truefalse")
+    html = _post(instructor_client, url, replace(fields, "paragraphs", "2"), "preview")
+    text = readings.paragraph_texts(session, "sample", (2,))[0][1]
+    assert text[:40] in html.get_data(as_text=True)
+
+
+def test_the_form_pages_are_for_instructors_only(student_client, client, bank):
+    for url in (f"/teach/banks/{bank.id}/form/new", f"/teach/banks/{bank.id}/form/trade"):
+        assert student_client.get(url).status_code == 403
+        assert client.get(url).status_code in (302, 401)
+    assert student_client.post(f"/teach/banks/{bank.id}/form/check").status_code == 403
+
+
+def test_unknown_banks_and_questions_answer_404(instructor_client, bank):
+    assert instructor_client.get("/teach/banks/9999/form/new").status_code == 404
+    assert instructor_client.get(f"/teach/banks/{bank.id}/form/nope").status_code == 404
+
+
+def test_the_form_needs_its_csrf_token(make_app, instructor, bank, session):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    from tests.conftest import login
+
+    c = app.test_client()
+    login(c, instructor.email)
+    assert c.post(f"/teach/banks/{bank.id}/form/new", data={"type": "single"}).status_code == 400
+
+
+# --- coverage of the readings ---
+
+
+def test_the_bank_page_counts_questions_per_paragraph(instructor_client, bank):
+    html = instructor_client.get(f"/teach/banks/{bank.id}").get_data(as_text=True)
+    table = html.split('class="coverage', 1)[1]
+    assert re.search(r"¶1</th>\s*<td>1</td>\s*<td>single 1</td>", table)
+    assert re.search(r'class="untested"[^>]*>\s*<th scope="row">¶3</th>\s*<td>0</td>', table)
+    assert f"/teach/banks/{bank.id}/form/new?source=sample+%C2%B63" in table
+
+
+def test_coverage_counts_in_a_constant_number_of_queries(app, session, bank):
+    def queries(n):
+        for i in range(n):
+            services.save_question(session, bank, _tf(f"extra-{n}-{i}", 1 + i % 3), None)
+        session.flush()
+        statements = []
+        listener = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(session.get_bind(), "before_cursor_execute", listener)
+        try:
+            coverage = editor.bank_coverage(session, bank)
+        finally:
+            event.remove(session.get_bind(), "before_cursor_execute", listener)
+        return len(statements), coverage
+
+    few, _ = queries(3)
+    many, coverage = queries(30)
+    assert few == many == 2
+    assert [p.total for p in coverage[0].paragraphs] == [12, 12, 11]
+
+
+def _tf(qid, paragraph):
+    return (
+        f"id: {qid}\ntype: truefalse\nprompt: Is it {qid}?\nsource: ¶{paragraph}\n"
+        "explanation: Because.\nanswer: true\n"
+    )
+
+
+def test_bank_yaml_is_unchanged_by_the_town_bank_round_trip():
+    assert "id: town" in BANK
