@@ -24,7 +24,7 @@ def test_write_a_question_with_live_preview(live_server, page: Page, a11y):
     page.get_by_role("link", name="Question banks").click()
     page.get_by_role("link", name="The S-400 purchase", exact=False).first.click()
     page.get_by_label("New question of type").select_option("single")
-    page.get_by_role("button", name="Write question").click()
+    page.get_by_role("button", name="Write in the bank format (YAML)").click()
 
     editor = page.get_by_label("Question (bank format)")
     expect(page.locator("#preview fieldset.question")).to_be_visible()
