@@ -365,3 +365,26 @@ def _tf(qid, paragraph):
 
 def test_bank_yaml_is_unchanged_by_the_town_bank_round_trip():
     assert "id: town" in BANK
+
+
+def test_a_bank_another_instructors_quiz_uses_cannot_be_changed_in_the_form(
+    app, session, bank, course
+):
+    from studyapp.quizzes import services as quizzes
+    from tests import factories
+    from tests.conftest import login
+
+    quiz = quizzes.create_quiz(session, course, "Uses the town bank")
+    quizzes.add_fixed_item(session, quiz, "town", "trade", 1)
+    other = factories.make_instructor(session)
+    factories.make_course(session, other)
+    session.commit()
+    outsider = app.test_client()
+    login(outsider, other.email)
+    before = _count(session)
+    assert outsider.get(f"/teach/banks/{bank.id}/form/new").status_code == 403
+    response = outsider.get(f"/teach/banks/{bank.id}/form/trade")
+    assert response.status_code == 403 and "classes you do not teach" in response.get_data(True)
+    fields = editor.new_question_form(bank, "truefalse", None)
+    posted = outsider.post(f"/teach/banks/{bank.id}/form/new", data={**fields, "tag": []})
+    assert posted.status_code == 403 and _count(session) == before

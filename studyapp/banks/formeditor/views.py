@@ -15,7 +15,9 @@ from studyapp.banks.formeditor import mapping
 from studyapp.banks.formeditor import services as editor
 from studyapp.banks.formeditor.forms import QuestionFieldsForm
 from studyapp.banks.forms import QuestionForm
-from studyapp.core.errors import NotFound
+from studyapp.banks.guard import check_bank_changeable
+from studyapp.core.errors import Forbidden, NotFound
+from studyapp.core.views import render_error
 from studyapp.db import get_session
 
 bp = Blueprint("bankform", __name__, url_prefix="/teach/banks")
@@ -25,10 +27,20 @@ MAX_FORM_PARTS = 40_000
 
 
 def _bank(bank_id: int) -> models.Bank:
+    """The bank, if this instructor may change it (the form only ever changes a bank)."""
     try:
-        return services.get_bank(get_session(), bank_id)
+        bank = services.get_bank(get_session(), bank_id)
     except NotFound:
         abort(404)
+    check_bank_changeable(get_session(), bank.id, current_user)
+    return bank
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(exc: Forbidden):
+    """A bank change the guard refused: a 403 page (or JSON) saying why."""
+    get_session().rollback()
+    return render_error(403, str(exc))
 
 
 def _question(bank: models.Bank, key: str) -> models.Question:
@@ -47,7 +59,7 @@ def new(bank_id: int):
         fields = editor.new_question_form(
             bank, request.args.get("type", "single"), request.args.get("source")
         )
-        return _page(bank, None, MultiDict(_flatten(fields)))
+        return _shown(bank, None, fields)
     return _post(bank, None)
 
 
@@ -60,7 +72,7 @@ def edit(bank_id: int, key: str):
     if request.method == "GET":
         fields = mapping.doc_to_form(services.current_version(question).content)
         fields["base_version"] = str(question.current_number)
-        return _page(bank, key, MultiDict(_flatten(fields)))
+        return _shown(bank, key, fields)
     return _post(bank, key)
 
 
@@ -148,7 +160,13 @@ def _from_yaml(bank: models.Bank, key: str | None):
     except services.BankInvalid as exc:
         return _yaml_tab(bank, key, text, exc.issues)
     fields["base_version"] = request.form.get("base_version", "")
-    return _page(bank, key, MultiDict(_flatten(fields)))
+    return _shown(bank, key, fields)
+
+
+def _shown(bank: models.Bank, key: str | None, fields: dict[str, Any]):
+    """The form filled with ``fields``, previewed, with the cited paragraph beside it."""
+    data = MultiDict(_flatten(fields))
+    return _page(bank, key, data, checked=_checked_view(bank, data))
 
 
 def _yaml_tab(bank: models.Bank, key: str | None, text: str, issues=()):
