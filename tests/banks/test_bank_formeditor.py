@@ -336,10 +336,10 @@ def test_the_bank_page_counts_questions_per_paragraph(instructor_client, bank):
     assert f"/teach/banks/{bank.id}/form/new?source=sample+%C2%B63" in table
 
 
-def test_coverage_counts_in_a_constant_number_of_queries(app, session, bank):
+def test_coverage_counts_in_a_constant_number_of_queries(app, session, bank, instructor):
     def queries(n):
         for i in range(n):
-            services.save_question(session, bank, _tf(f"extra-{n}-{i}", 1 + i % 3), None)
+            services.save_question(session, bank, _tf(f"extra-{n}-{i}", 1 + i % 3), instructor)
         session.flush()
         statements = []
         listener = lambda *a: statements.append(a[2])  # noqa: E731
