@@ -165,19 +165,21 @@ def test_an_edit_shows_the_stored_question_and_saves_a_new_version(
     assert services.current_version(question).content["feedback"] == {"B": "Iron came later."}
 
 
-def test_reordered_choices_keep_their_keys_and_the_answer(instructor_client, bank, session):
+def test_reordered_choices_carry_their_mark_and_feedback(instructor_client, bank, session):
     url, fields = _new(instructor_client, bank, "single")
-    # The down button moves row A below row B: the page then posts B's fields first.
-    order = {"choice_key": ["B", "A", "C"]}
-    texts = dict(zip(["A", "B", "C"], [v for k, v in fields if k == "choice_text"], strict=True))
-    fields = replace(fields, "choice_key", *order["choice_key"])
-    fields = replace(fields, "choice_text", *[texts[k] for k in order["choice_key"]])
+    texts = [v for k, v in fields if k == "choice_text"]
+    # After "move down" on the first row the page relabels the rows A, B, C in their new
+    # order: the first option is now B, and the mark (a radio with the row's key) says B.
+    fields = replace(fields, "choice_text", texts[1], texts[0], texts[2])
     fields = replace(fields, "choice_feedback", "Why B is tempting but wrong.", "", "")
+    fields = replace(fields, "answer", "B")
     assert _post(instructor_client, url, fields).status_code == 302
     content = services.current_version(
         session.scalar(select(models.Question).where(models.Question.key == "sample-p1-1"))
     ).content
-    assert list(content["choices"]) == ["B", "A", "C"] and content["answer"] == "A"
+    assert content["choices"] == {"A": texts[1], "B": texts[0], "C": texts[2]}
+    assert content["answer"] == "B" and content["feedback"] == {"A": "Why B is tempting but wrong."}
+    assert sorted(content["choices"]) == list(content["choices"])
 
 
 # --- bad input: a message at the field, nothing changed ---
@@ -316,13 +318,22 @@ def test_unknown_banks_and_questions_answer_404(instructor_client, bank):
     assert instructor_client.get(f"/teach/banks/{bank.id}/form/nope").status_code == 404
 
 
-def test_the_form_needs_its_csrf_token(make_app, instructor, bank, session):
-    app = make_app(WTF_CSRF_ENABLED=True)
+def test_the_form_needs_its_csrf_token(make_app, tmp_path):
+    from tests import factories
     from tests.conftest import login
 
+    # Only this app: a second one on PostgreSQL would wait on the first one's open session.
+    app = make_app(WTF_CSRF_ENABLED=True)
+    session = app.extensions["studyapp.sessionmaker"]()
+    teacher = factories.make_instructor(session)
+    root = write_questions(tmp_path / "csrf-questions")
+    sync_banks(session, root)
+    session.commit()
+    bank_id = session.scalar(select(models.Bank.id).where(models.Bank.slug == "town"))
+    session.close()
     c = app.test_client()
-    login(c, instructor.email)
-    assert c.post(f"/teach/banks/{bank.id}/form/new", data={"type": "single"}).status_code == 400
+    login(c, teacher.email)
+    assert c.post(f"/teach/banks/{bank_id}/form/new", data={"type": "single"}).status_code == 400
 
 
 # --- coverage of the readings ---

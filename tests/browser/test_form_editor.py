@@ -54,12 +54,12 @@ def _write(page: Page, c: Counter, kind: str) -> str:
             c.type(_rows(page, "choices").nth(i).locator('input[name="choice_text"]'), text)
         c.click(page.get_by_role("button", name="Add choice"))
         c.type(_rows(page, "choices").nth(3).locator('input[name="choice_text"]'), "The HQ-9")
-        # Move the new choice D up one place with the keyboard.
+        # Move the new choice D up one place with the keyboard; the rows are relabelled A-D.
         c.press(_rows(page, "choices").nth(3).get_by_role("button", name="Move up"))
         expect(_rows(page, "choices").nth(2).locator('input[name="choice_text"]')).to_have_value(
             "The HQ-9"
         )
-        c.click(_rows(page, "choices").nth(2).get_by_label("Choice D is correct"))
+        c.click(_rows(page, "choices").nth(2).get_by_label("Choice C is correct"))
         c.type(
             _rows(page, "choices").nth(1).locator('input[name="choice_feedback"]'),
             "That one is American.",

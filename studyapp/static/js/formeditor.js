@@ -15,6 +15,22 @@
     return "Z999";
   }
 
+  // Choice keys follow the rows' order (A, B, C...) once a row is moved, added or removed:
+  // PostgreSQL's JSONB keeps mapping keys sorted, so a key order other than A, B, C would not
+  // survive saving. The mark and the feedback travel with their text.
+  function relabel(group) {
+    if (group.dataset.rows !== "choices") return;
+    [...group.querySelector("[data-row-list]").children].forEach((row, i) => {
+      const key = i < KEYS.length ? KEYS[i] : "A" + (i - KEYS.length + 1);
+      row.querySelector("[data-key]").value = key;
+      row.querySelector("[data-key-value]").value = key;
+      row.querySelector("[data-key-label]").textContent = key;
+      row.querySelectorAll("[data-key-text]").forEach((span) => {
+        span.textContent = span.textContent.startsWith("Choice") ? `Choice ${key}` : key;
+      });
+    });
+  }
+
   function refreshButtons(group) {
     const list = group.querySelector("[data-row-list]");
     const rows = [...list.children];
@@ -52,6 +68,7 @@
       } else if (button.hasAttribute("data-remove") && row) {
         const next = row.nextElementSibling || row.previousElementSibling;
         row.remove();
+        relabel(group);
         refreshButtons(group);
         (next ? next.querySelector("[data-remove]") : group.querySelector("[data-add]")).focus();
         status.textContent = "Row removed.";
@@ -63,6 +80,7 @@
         } else if (button.dataset.move === "down" && row.nextElementSibling) {
           list.insertBefore(row.nextElementSibling, row);
         }
+        relabel(group);
         refreshButtons(group);
         // Keep the focus on the button pressed so the row can be moved again by keyboard.
         if (button.disabled) row.querySelector("[data-move]:not(:disabled)")?.focus();
