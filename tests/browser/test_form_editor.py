@@ -65,7 +65,7 @@ def _write(page: Page, c: Counter, kind: str) -> str:
             "That one is American.",
         )
     elif kind == "truefalse":
-        c.click(page.get_by_label("False", exact=True))
+        c.click(page.locator("#form-editor").get_by_label("False", exact=True))
     elif kind == "short":
         c.type(_rows(page, "accepted").nth(0).locator("input"), "Ankara")
         c.type(_rows(page, "accepted").nth(1).locator("input"), "the capital")
