@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from studyapp.banks.gift.answers import (
@@ -307,7 +307,7 @@ def _checked(
         renamed: list[str] = []
         ids.append(_unique_id(entry.item, used, renamed, entry.where()))
         renames.append(renamed)
-    questions = tuple(_with_id(e.question, qid) for e, qid in zip(parsed, ids, strict=True))
+    questions = tuple(replace(e.question, id=qid) for e, qid in zip(parsed, ids, strict=True))
     bank_yaml = dump_bank(Bank(bank_id, title, "", None, questions))
     return bank_yaml, load_bank_text(bank_yaml, IMPORT_LABEL, readings), ids, renames
 
@@ -351,20 +351,6 @@ def _parse_item(item: Item, readings: Mapping[str, Reading]) -> _Entry:
     except Malformed as exc:
         return _Entry(item, None, [f"{item.where(exc.line)}: {exc}; skipped"])
     return _Entry(item, question, [f"{item.where()}: {message}" for message in lost])
-
-
-def _with_id(question: Question, qid: str) -> Question:
-    return Question(
-        qid,
-        question.type,
-        question.prompt,
-        question.points,
-        question.tags,
-        question.difficulty,
-        question.source,
-        question.explanation,
-        question.spec,
-    )
 
 
 def _question(

@@ -9,6 +9,7 @@ so each file is dropped with a note and the image shows as its alternative text.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from xml.etree.ElementTree import Comment, Element, ParseError, TreeBuilder
 
@@ -145,17 +146,7 @@ def _import_one(
         context.lost.append(f"id '{question.id}' is already used; renamed '{qid}'")
     used.add(qid)
     notes += [f"{where}: {message}" for message in context.lost]
-    return Question(
-        qid,
-        question.type,
-        question.prompt,
-        question.points,
-        question.tags,
-        question.difficulty,
-        question.source,
-        question.explanation,
-        question.spec,
-    )
+    return replace(question, id=qid)
 
 
 def _question(
