@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
@@ -21,7 +20,8 @@ from sqlalchemy import event, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studyapp import create_app  # noqa: E402
+from benchapp import fresh_app  # noqa: E402
+
 from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus  # noqa: E402
 from studyapp.auth import services as auth  # noqa: E402
 from studyapp.auth.models import Role, User  # noqa: E402
@@ -32,7 +32,6 @@ from studyapp.banks.sync import upsert_bank, upsert_readings  # noqa: E402
 from studyapp.classes import services as classes  # noqa: E402
 from studyapp.classes.models import Enrollment  # noqa: E402
 from studyapp.core.clock import utcnow  # noqa: E402
-from studyapp.db import Base  # noqa: E402
 from studyapp.quizzes import services as quizzes  # noqa: E402
 
 READINGS = {"bench": Reading("bench", "Bench reading", "Bench", "2026", 50)}
@@ -188,25 +187,8 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=25)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="studyapp-bench-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "AUTO_MIGRATE": False,
-            "SYNC_BANKS_ON_START": False,
-            "ANNOUNCE_SETUP": False,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SWEEP_INTERVAL_SECONDS": 0,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        },
-        instance_path=tmp,
-    )
+    app = fresh_app(args.database_url)
     engine = app.extensions["studyapp.engine"]
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
     start = time.perf_counter()
     course_id, email, quiz_id = seed(app, args.students, args.quizzes, args.questions)
     print(

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -22,13 +21,13 @@ from sqlalchemy import create_engine, event, insert, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studyapp import create_app  # noqa: E402
+from benchapp import fresh_app  # noqa: E402
+
 from studyapp.auth import services as auth  # noqa: E402
 from studyapp.auth.models import Role, User  # noqa: E402
 from studyapp.classes import services as classes  # noqa: E402
 from studyapp.classes.models import ClassInvitation  # noqa: E402
 from studyapp.core.clock import utcnow  # noqa: E402
-from studyapp.db import Base  # noqa: E402
 
 ROW = "student{:06d}@school.test,Student Number {:06d},S{:06d}\n"
 MEGABYTE = 1024 * 1024
@@ -71,25 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="studyapp-bench-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "AUTO_MIGRATE": False,
-            "SYNC_BANKS_ON_START": False,
-            "ANNOUNCE_SETUP": False,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "SWEEP_INTERVAL_SECONDS": 0,
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        },
-        instance_path=tmp,
-    )
+    app = fresh_app(args.database_url)
     engine = app.extensions["studyapp.engine"]
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
+    url = engine.url.render_as_string(hide_password=False)
     with app.app_context():
         s = app.extensions["studyapp.sessionmaker"]()
         teacher = auth.create_user(
