@@ -68,6 +68,9 @@ def test_roster_invitations_are_accepted_by_their_owners(
     expect(page.get_by_role("cell", name="New Student")).to_be_visible()
     expect(page.get_by_role("cell", name="declined")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
+    # Back only once the logout's redirect has landed: going back mid-navigation races it.
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.wait_for_load_state()
     page.go_back()
     expect(page.get_by_role("cell", name="New Student")).not_to_be_visible()
     assert len(a11y.checked) >= 6
