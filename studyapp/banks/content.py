@@ -43,7 +43,19 @@ def question_from_doc(doc: dict[str, Any]) -> Question:
     )
 
 
+#: Mappings whose order students see: choices in the written order (with ``shuffle: false``)
+#: and a matching question's statements. Moving one is a change; any other key order is not.
+ORDERED_MAPPINGS = ("choices", "pairs")
+
+
 def content_hash(doc: dict[str, Any]) -> str:
-    """A hash of the content that ignores key order, so re-syncing an equal file is a no-op."""
-    canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """A hash of the content that ignores key order except where students see it, so
+    re-syncing an equal file is a no-op and reordering a matching question's pairs is not."""
+    ordered = {
+        k: [list(item) for item in v.items()]
+        if k in ORDERED_MAPPINGS and isinstance(v, dict)
+        else v
+        for k, v in doc.items()
+    }
+    canonical = json.dumps(ordered, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -14,6 +14,10 @@ from studyapp.core.clock import utcnow
 from studyapp.db import Base, str_enum
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
+#: A question's content keeps its keys in the order they were written: PostgreSQL's ``json``
+#: stores the text as given, where ``jsonb`` sorts keys (by length, then bytes), which would
+#: show a matching question's statements in another order than its author chose.
+WrittenJSON = JSON()
 
 
 class Origin(StrEnum):
@@ -127,7 +131,7 @@ class QuestionVersion(Base):
     number: Mapped[int]
     type: Mapped[str] = mapped_column(String(20))
     #: The question as plain data in the bank format (id, type, prompt, ..., type keys).
-    content: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    content: Mapped[dict[str, Any]] = mapped_column(WrittenJSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     origin: Mapped[Origin] = mapped_column(str_enum(Origin))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -134,3 +134,51 @@ def test_every_bank_in_questions_syncs_without_errors(session, app):
     assert report.errors == []
     # Every question of every bank reaches the database (the banks hold well over 100).
     assert report.created == in_files > 100
+
+
+MATCHING = (
+    BANK
+    + """  - id: events
+    type: matching
+    prompt: Match each event to what followed it.
+    source: ¶3
+    explanation: In the order the reading tells them.
+    pairs:
+      The great flood of the river: The bridge fell
+      A fire: The market moved
+      Peace: Trade came back
+"""
+)
+
+
+def _lefts(session) -> list[str]:
+    session.expire_all()
+    events = services.get_question(session, _bank(session), "events")
+    return list(services.current_version(events).content["pairs"])
+
+
+def test_a_matching_questions_statements_keep_the_written_order(session, tmp_path):
+    # Written longest first: PostgreSQL's jsonb would hand them back shortest first.
+    sync_banks(session, write_questions(tmp_path / "questions", MATCHING))
+    session.commit()
+    assert _lefts(session) == ["The great flood of the river", "A fire", "Peace"]
+
+
+def test_moving_a_matching_pair_is_a_change_and_other_key_orders_are_not(session, tmp_path):
+    qdir = write_questions(tmp_path / "questions", MATCHING)
+    sync_banks(session, qdir)
+    session.commit()
+    moved = MATCHING.replace(
+        "      The great flood of the river: The bridge fell\n      A fire: The market moved\n",
+        "      A fire: The market moved\n      The great flood of the river: The bridge fell\n",
+    )
+    (qdir / "town.yaml").write_text(moved)
+    assert sync_banks(session, qdir).new_versions == 1
+    session.commit()
+    assert _lefts(session) == ["A fire", "The great flood of the river", "Peace"]
+    reworded = moved.replace(
+        "    source: ¶3\n    explanation: In the order the reading tells them.\n",
+        "    explanation: In the order the reading tells them.\n    source: ¶3\n",
+    )
+    (qdir / "town.yaml").write_text(reworded)
+    assert sync_banks(session, qdir).new_versions == 0
