@@ -57,14 +57,32 @@ def _new(client, bank, kind):
 # --- the mapping, without the web ---
 
 
+CHOICE_TYPES = ("single", "multiple")
+
+
 @pytest.mark.parametrize("kind", TYPES)
 def test_form_yaml_form_is_equal_for_every_type(kind, session, bank):
     fields = editor.new_question_form(bank, kind, "sample ¶2")
-    mapped = mapping.form_to_doc(fields)
-    checked = checks.check_doc(mapped.doc, "town", "sample", _readings(), mapped.issues)
-    assert checked.question is not None, checked.issues
-    again = mapping.doc_to_form(question_to_doc(checked.question))
-    assert _normal(again) == _normal(fields)
+    assert ("keep_order" in fields) == (kind in CHOICE_TYPES)
+    for keep_order in ("1", []) if kind in CHOICE_TYPES else ([],):
+        if kind in CHOICE_TYPES:
+            fields["keep_order"] = keep_order
+        mapped = mapping.form_to_doc(fields)
+        checked = checks.check_doc(mapped.doc, "town", "sample", _readings(), mapped.issues)
+        assert checked.question is not None, checked.issues
+        assert ("shuffle: false" in checked.yaml) == bool(keep_order)
+        assert checked.question.spec.get("shuffle", True) is not bool(keep_order)
+        again = mapping.doc_to_form(question_to_doc(checked.question))
+        assert _normal(again) == _normal(fields)
+
+
+def test_an_explicit_shuffle_true_is_kept_as_written():
+    doc = {"id": "x", "type": "single", "choices": {"A": "a", "B": "b"}, "answer": "A"}
+    fields = mapping.doc_to_form({**doc, "shuffle": True})
+    assert fields["keep_order"] == [] and '"shuffle": true' in fields["extra"]
+    assert mapping.form_to_doc(fields).doc["shuffle"] is True
+    # Ticking the box wins over the kept `true`.
+    assert mapping.form_to_doc({**fields, "keep_order": "1"}).doc["shuffle"] is False
 
 
 def _readings():
@@ -140,9 +158,15 @@ def _prompt(kind):
 def test_switching_to_the_yaml_tab_and_back_loses_nothing(instructor_client, bank, kind):
     url, fields = _new(instructor_client, bank, kind)
     fields = replace(fields, "explanation", "Line one.\r\nLine two.")
+    if kind in CHOICE_TYPES:
+        # Tick "keep the written order" and take the fields from the page that shows it.
+        previewed = _post(instructor_client, url, [*fields, ["keep_order", "1"]], "preview")
+        fields = form_fields(previewed.get_data(as_text=True))
+        assert ["keep_order", "1"] in fields
     yaml_page = _post(instructor_client, url, fields, "yaml").get_data(as_text=True)
     yaml_fields = form_fields(yaml_page, "question-form")
     assert "Line two." in dict(yaml_fields)["text"]
+    assert ("shuffle: false" in dict(yaml_fields)["text"]) == (kind in CHOICE_TYPES)
     back = _post(instructor_client, url, yaml_fields, "from_yaml")
     again = form_fields(back.get_data(as_text=True))
     drop = {"csrf_token"}
@@ -163,6 +187,25 @@ def test_an_edit_shows_the_stored_question_and_saves_a_new_version(
     question = session.scalar(select(models.Question).where(models.Question.key == "trade"))
     assert question.current_number == 2
     assert services.current_version(question).content["feedback"] == {"B": "Iron came later."}
+
+
+def test_keep_the_written_order_is_saved_and_shown_again(instructor_client, bank, session):
+    url, fields = _new(instructor_client, bank, "multiple")
+    fields = replace(fields, "answer", "A")
+    assert _post(instructor_client, url, [*fields, ["keep_order", "1"]]).status_code == 302
+    session.expire_all()
+    question = session.scalar(select(models.Question).where(models.Question.key == "sample-p1-1"))
+    assert services.current_version(question).content["shuffle"] is False
+    edit = form_fields(_page(instructor_client, f"/teach/banks/{bank.id}/form/sample-p1-1"))
+    assert ["keep_order", "1"] in edit
+    # Unticked (the box is simply not posted), the key goes and the choices shuffle again.
+    unticked = [f for f in edit if f[0] != "keep_order"]
+    assert (
+        _post(instructor_client, f"/teach/banks/{bank.id}/form/sample-p1-1", unticked).status_code
+        == 302
+    )
+    session.expire_all()
+    assert "shuffle" not in services.current_version(question).content
 
 
 def test_reordered_choices_carry_their_mark_and_feedback(instructor_client, bank, session):

@@ -24,7 +24,7 @@ from studyapp.banks.schema import Bank, Issue, Question, Reading, dump_bank, fre
 _WRAPPER = "id: {bank}\ntitle: Preview\n{source}questions:\n"
 _MISSING = re.compile(r"missing required key '([a-z_]+)'")
 # Fields named after a type key where the form's field has another name.
-_FIELD_NAMES = {"id": "qid", "answers": "accepted"}
+_FIELD_NAMES = {"id": "qid", "answers": "accepted", "shuffle": "keep_order"}
 
 
 @dataclass(frozen=True)

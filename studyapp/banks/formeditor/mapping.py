@@ -22,8 +22,8 @@ MAX_ROWS = 50
 
 # Type keys the form has fields for; anything else travels in the hidden `extra` field.
 TYPE_KEYS: dict[str, tuple[str, ...]] = {
-    "single": ("choices", "answer", "feedback"),
-    "multiple": ("choices", "answer", "feedback"),
+    "single": ("choices", "answer", "feedback", "shuffle"),
+    "multiple": ("choices", "answer", "feedback", "shuffle"),
     "truefalse": ("answer", "feedback"),
     "short": ("answers", "pattern"),
     "numeric": ("answer", "tolerance", "unit"),
@@ -124,7 +124,7 @@ def form_to_doc(data: Any) -> Mapped:
     reader = _READERS.get(qtype)
     if reader is not None:
         reader(fields, doc, issues)
-    doc.update(_extra(fields, issues))
+    doc.update(_extra(fields, doc, issues))
     return Mapped(doc, issues)
 
 
@@ -140,7 +140,8 @@ def _source(fields: Fields) -> str | None:
     return reading + " " + ", ".join(p if p.startswith("¶") else f"¶{p}" for p in parts)
 
 
-def _extra(fields: Fields, issues: list[FieldIssue]) -> dict[str, Any]:
+def _extra(fields: Fields, doc: dict[str, Any], issues: list[FieldIssue]) -> dict[str, Any]:
+    """The keys the form has no field for, except those its fields already set."""
     raw = fields.get("extra")
     if not raw:
         return {}
@@ -151,7 +152,7 @@ def _extra(fields: Fields, issues: list[FieldIssue]) -> dict[str, Any]:
         return {}
     if not isinstance(extra, dict):
         return {}
-    return {k: v for k, v in extra.items() if k not in COMMON_KEYS}
+    return {k: v for k, v in extra.items() if k not in COMMON_KEYS and k not in doc}
 
 
 def _rows(fields: Fields, *names: str) -> list[tuple[str, ...]]:
@@ -185,6 +186,10 @@ def _read_choices(fields: Fields, doc: dict[str, Any], issues: list[FieldIssue])
         ]
     if feedback:
         doc["feedback"] = feedback
+    # The box says "keep the written order", i.e. `shuffle: false`; unticked writes no key,
+    # since shuffling is the default (an explicit `shuffle: true` rides in `extra`).
+    if fields.get("keep_order"):
+        doc["shuffle"] = False
 
 
 def _read_truefalse(fields: Fields, doc: dict[str, Any], issues: list[FieldIssue]) -> None:
@@ -291,6 +296,8 @@ def doc_to_form(doc: Mapping[str, Any]) -> dict[str, Any]:
     if writer is not None:
         writer(doc, data)
     known = set(COMMON_KEYS) | set(TYPE_KEYS.get(qtype, ()))
+    if doc.get("shuffle") is not False:
+        known.discard("shuffle")  # only `false` has a box; any other value is kept as written
     extra = {k: v for k, v in doc.items() if k not in known}
     data["extra"] = json.dumps(extra, ensure_ascii=False) if extra else ""
     return data
@@ -312,6 +319,7 @@ def _write_choices(doc: Mapping[str, Any], data: dict[str, Any]) -> None:
     data["answer"] = (
         list(answer) if isinstance(answer, list | tuple) else [answer] if answer else []
     )
+    data["keep_order"] = "1" if doc.get("shuffle") is False else []
 
 
 def _write_truefalse(doc: Mapping[str, Any], data: dict[str, Any]) -> None:
