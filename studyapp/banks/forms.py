@@ -2,7 +2,14 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from studyapp.banks.schema import SLUG_PATTERN
@@ -10,6 +17,8 @@ from studyapp.banks.schema import SLUG_PATTERN
 
 class QuestionForm(FlaskForm):
     text = TextAreaField("Question (bank format)", validators=[DataRequired(), Length(max=100_000)])
+    # The version the editor opened, so a save over someone else's newer one is refused.
+    base_version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
 class NewBankForm(FlaskForm):

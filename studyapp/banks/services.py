@@ -40,6 +40,18 @@ class BankInvalid(DomainError):
         self.notes = notes or []
 
 
+class StaleVersion(DomainError):
+    """Someone saved the question since the editor was opened; nothing was saved."""
+
+    def __init__(self, number: int, yaml_text: str):
+        super().__init__(
+            f"Version {number} was saved while you were editing. Nothing was saved: "
+            "compare it with yours below, then save again to replace it."
+        )
+        self.number = number
+        self.yaml = yaml_text
+
+
 @dataclass(frozen=True)
 class BankSummary:
     bank: models.Bank
@@ -191,11 +203,27 @@ def _shift(issue: Issue, offset: int) -> Issue:
     )
 
 
+def check_not_stale(question: models.Question, base_version: int | None) -> None:
+    """Raise StaleVersion (with the newer version's text) when ``question`` was saved since
+    the editor opened version ``base_version``; None skips the check."""
+    if base_version is not None and question.current_number != base_version:
+        current = question_from_doc(current_version(question).content)
+        raise StaleVersion(question.current_number, question_yaml(current))
+
+
 def save_question(
-    session: Session, bank: models.Bank, snippet: str, user: User, key: str | None = None
+    session: Session,
+    bank: models.Bank,
+    snippet: str,
+    user: User,
+    key: str | None = None,
+    base_version: int | None = None,
 ) -> models.Question:
-    """Create a question, or write a new version of the one with ``key``."""
+    """Create a question, or write a new version of the one with ``key`` (refused with
+    StaleVersion if it is no longer at ``base_version``)."""
     check_bank_changeable(session, bank.id, user)
+    if key is not None:
+        check_not_stale(get_question(session, bank, key), base_version)
     question = parse_question_snippet(session, bank, snippet)
     existing = next((q for q in bank.questions if q.key == question.id), None)
     if key is None and existing is not None:

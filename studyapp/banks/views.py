@@ -183,26 +183,37 @@ def download(bank_id: int, fmt: str):
     )
 
 
-def _editor(bank: models.Bank, key: str | None, initial: str):
+def _editor(bank: models.Bank, key: str | None, initial: str, version: int | None = None):
+    """The bank-format editor: saves a new version unless someone saved one in between."""
     check_bank_changeable(get_session(), bank.id, current_user)
     form = QuestionForm()
-    issues = []
-    if form.validate_on_submit():
-        session = get_session()
-        try:
-            question = services.save_question(session, bank, form.text.data, current_user, key)
-        except services.BankInvalid as exc:
-            issues = exc.issues
-        else:
-            session.commit()
-            flash(
-                f"Saved question '{question.key}' (version {question.current_number}).", "success"
-            )
-            return redirect(url_for("banks.show", bank_id=bank.id, _anchor=f"q-{question.key}"))
-    elif not form.is_submitted():
-        form.text.data = initial
+    if not form.validate_on_submit():
+        if not form.is_submitted():
+            form.text.data, form.base_version.data = initial, str(version or "")
+        return _editor_page(bank, key, form)
+    session = get_session()
+    base = int(form.base_version.data) if form.base_version.data else None
+    try:
+        question = services.save_question(session, bank, form.text.data, current_user, key, base)
+    except services.StaleVersion as exc:
+        form.base_version.data = str(exc.number)  # saving again replaces theirs, knowingly
+        return _editor_page(bank, key, form, stale=exc), 409
+    except services.BankInvalid as exc:
+        return _editor_page(bank, key, form, issues=exc.issues)
+    session.commit()
+    flash(f"Saved question '{question.key}' (version {question.current_number}).", "success")
+    return redirect(url_for("banks.show", bank_id=bank.id, _anchor=f"q-{question.key}"))
+
+
+def _editor_page(bank: models.Bank, key: str | None, form: QuestionForm, **shown):
     return render_template(
-        "banks/edit_question.html", bank=bank, form=form, key=key, issues=issues, types=TYPES
+        "banks/edit_question.html",
+        bank=bank,
+        form=form,
+        key=key,
+        issues=shown.get("issues", []),
+        stale=shown.get("stale"),
+        types=TYPES,
     )
 
 
@@ -223,7 +234,7 @@ def edit_question(bank_id: int, key: str):
     except NotFound:
         abort(404)
     current = question_from_doc(services.current_version(question).content)
-    return _editor(bank, key, services.question_yaml(current))
+    return _editor(bank, key, services.question_yaml(current), question.current_number)
 
 
 @bp.post("/banks/<int:bank_id>/questions/<key>/<any(retire, restore):action>")

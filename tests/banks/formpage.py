@@ -3,7 +3,13 @@ only, the selected option, and nothing from inside <template> elements."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from studyapp.banks import models
 
 
 class _FormReader(HTMLParser):
@@ -98,3 +104,34 @@ def replace(fields: list[list[str]], name: str, *values: str) -> list[list[str]]
     if not placed:
         out += [[name, v] for v in values]
     return out
+
+
+def page_html(client, url: str) -> str:
+    """The page at ``url``, which must answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def post_form(client, url: str, fields: list[list[str]], action: str = "save"):
+    """Post ``fields`` as the page does when the button with ``action`` is pressed."""
+    return client.post(url, data=MultiDict([*map(tuple, fields), ("action", action)]))
+
+
+def errors_at(html: str, field: str) -> str:
+    """The messages shown at one field of the form editor."""
+    match = re.search(rf'id="err-{re.escape(field)}"[^>]*>(.*?)</div>', html, re.S)
+    assert match, f"no message box for {field}"
+    return match.group(1)
+
+
+def new_form(client, bank, kind: str) -> tuple[str, list[list[str]]]:
+    """The address and the fields of the form for a new question of type ``kind``."""
+    url = f"/teach/banks/{bank.id}/form/new?type={kind}"
+    return url, form_fields(page_html(client, url))
+
+
+def version_count(session) -> int:
+    """Question versions in the database, to show a refused post changed nothing."""
+    session.expire_all()
+    return len(session.scalars(select(models.QuestionVersion)).all())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from bankfiles import BANK, write_questions
-from formpage import form_fields, replace
+from formpage import errors_at, form_fields, new_form, page_html, post_form, replace, version_count
 from sqlalchemy import event, select
 from werkzeug.datastructures import MultiDict
 
@@ -25,33 +25,8 @@ SAMPLE = Path(__file__).parent / "data" / "sample-reading.md"
 
 
 @pytest.fixture
-def bank(app, session, tmp_path):
-    root = write_questions(tmp_path / "questions")
-    app.config["QUESTIONS_DIR"] = str(root)
-    sync_banks(session, root)
-    session.commit()
-    return session.scalar(select(models.Bank).where(models.Bank.slug == "town"))
-
-
-def _page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_data(as_text=True)
-
-
-def _post(client, url, fields, action="save"):
-    return client.post(url, data=MultiDict([*map(tuple, fields), ("action", action)]))
-
-
-def _errors_at(html: str, field: str) -> str:
-    match = re.search(rf'id="err-{re.escape(field)}"[^>]*>(.*?)</div>', html, re.S)
-    assert match, f"no message box for {field}"
-    return match.group(1)
-
-
-def _new(client, bank, kind):
-    url = f"/teach/banks/{bank.id}/form/new?type={kind}"
-    return url, form_fields(_page(client, url))
+def bank(town_bank):
+    return town_bank
 
 
 # --- the mapping, without the web ---
@@ -135,9 +110,9 @@ def test_suggested_ids_come_from_the_source_and_a_counter():
 
 @pytest.mark.parametrize("kind", TYPES)
 def test_every_type_is_written_through_the_form_and_saved(instructor_client, bank, session, kind):
-    url, fields = _new(instructor_client, bank, kind)
+    url, fields = new_form(instructor_client, bank, kind)
     fields = replace(fields, "prompt", _prompt(kind))
-    response = _post(instructor_client, url, fields)
+    response = post_form(instructor_client, url, fields)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     key = dict((k, v) for k, v in fields)["qid"]
     assert key == "sample-p1-1"
@@ -156,18 +131,18 @@ def _prompt(kind):
 
 @pytest.mark.parametrize("kind", TYPES)
 def test_switching_to_the_yaml_tab_and_back_loses_nothing(instructor_client, bank, kind):
-    url, fields = _new(instructor_client, bank, kind)
+    url, fields = new_form(instructor_client, bank, kind)
     fields = replace(fields, "explanation", "Line one.\r\nLine two.")
     if kind in CHOICE_TYPES:
         # Tick "keep the written order" and take the fields from the page that shows it.
-        previewed = _post(instructor_client, url, [*fields, ["keep_order", "1"]], "preview")
+        previewed = post_form(instructor_client, url, [*fields, ["keep_order", "1"]], "preview")
         fields = form_fields(previewed.get_data(as_text=True))
         assert ["keep_order", "1"] in fields
-    yaml_page = _post(instructor_client, url, fields, "yaml").get_data(as_text=True)
+    yaml_page = post_form(instructor_client, url, fields, "yaml").get_data(as_text=True)
     yaml_fields = form_fields(yaml_page, "question-form")
     assert "Line two." in dict(yaml_fields)["text"]
     assert ("shuffle: false" in dict(yaml_fields)["text"]) == (kind in CHOICE_TYPES)
-    back = _post(instructor_client, url, yaml_fields, "from_yaml")
+    back = post_form(instructor_client, url, yaml_fields, "from_yaml")
     again = form_fields(back.get_data(as_text=True))
     drop = {"csrf_token"}
     expected = [f for f in fields if f[0] not in drop]
@@ -179,10 +154,10 @@ def test_an_edit_shows_the_stored_question_and_saves_a_new_version(
     instructor_client, bank, session
 ):
     url = f"/teach/banks/{bank.id}/form/trade"
-    fields = form_fields(_page(instructor_client, url))
+    fields = form_fields(page_html(instructor_client, url))
     assert ["choice_text", "Salt"] in fields and ["answer", "A"] in fields
     fields = replace(fields, "choice_feedback", "", "Iron came later.")
-    assert _post(instructor_client, url, fields).status_code == 302
+    assert post_form(instructor_client, url, fields).status_code == 302
     session.expire_all()
     question = session.scalar(select(models.Question).where(models.Question.key == "trade"))
     assert question.current_number == 2
@@ -190,33 +165,31 @@ def test_an_edit_shows_the_stored_question_and_saves_a_new_version(
 
 
 def test_keep_the_written_order_is_saved_and_shown_again(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "multiple")
+    url, fields = new_form(instructor_client, bank, "multiple")
     fields = replace(fields, "answer", "A")
-    assert _post(instructor_client, url, [*fields, ["keep_order", "1"]]).status_code == 302
+    assert post_form(instructor_client, url, [*fields, ["keep_order", "1"]]).status_code == 302
     session.expire_all()
     question = session.scalar(select(models.Question).where(models.Question.key == "sample-p1-1"))
     assert services.current_version(question).content["shuffle"] is False
-    edit = form_fields(_page(instructor_client, f"/teach/banks/{bank.id}/form/sample-p1-1"))
+    edit = form_fields(page_html(instructor_client, f"/teach/banks/{bank.id}/form/sample-p1-1"))
     assert ["keep_order", "1"] in edit
     # Unticked (the box is simply not posted), the key goes and the choices shuffle again.
     unticked = [f for f in edit if f[0] != "keep_order"]
-    assert (
-        _post(instructor_client, f"/teach/banks/{bank.id}/form/sample-p1-1", unticked).status_code
-        == 302
-    )
+    edit_url = f"/teach/banks/{bank.id}/form/sample-p1-1"
+    assert post_form(instructor_client, edit_url, unticked).status_code == 302
     session.expire_all()
     assert "shuffle" not in services.current_version(question).content
 
 
 def test_reordered_choices_carry_their_mark_and_feedback(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "single")
+    url, fields = new_form(instructor_client, bank, "single")
     texts = [v for k, v in fields if k == "choice_text"]
     # After "move down" on the first row the page relabels the rows A, B, C in their new
     # order: the first option is now B, and the mark (a radio with the row's key) says B.
     fields = replace(fields, "choice_text", texts[1], texts[0], texts[2])
     fields = replace(fields, "choice_feedback", "Why B is tempting but wrong.", "", "")
     fields = replace(fields, "answer", "B")
-    assert _post(instructor_client, url, fields).status_code == 302
+    assert post_form(instructor_client, url, fields).status_code == 302
     content = services.current_version(
         session.scalar(select(models.Question).where(models.Question.key == "sample-p1-1"))
     ).content
@@ -225,105 +198,18 @@ def test_reordered_choices_carry_their_mark_and_feedback(instructor_client, bank
     assert sorted(content["choices"]) == list(content["choices"])
 
 
-# --- bad input: a message at the field, nothing changed ---
-
-
-def _refused(client, url, fields, field, words, status=422):
-    response = _post(client, url, fields)
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, html[:1500]
-    assert words in _errors_at(html, field), _errors_at(html, field)
-    return html
-
-
-def _count(session):
-    session.expire_all()
-    return len(session.scalars(select(models.QuestionVersion)).all())
-
-
-def test_missing_key_is_refused_at_the_answer(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "single")
-    before = _count(session)
-    _refused(instructor_client, url, [f for f in fields if f[0] != "answer"], "answer", "answer")
-    assert _count(session) == before
-
-
-def test_duplicate_choices_are_refused_at_the_row(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "single")
-    fields = replace(fields, "choice_text", "Salt", "salt.", "Iron")
-    before = _count(session)
-    _refused(instructor_client, url, fields, "choices-1", "same text as choice A")
-    assert _count(session) == before
-
-
-def test_unreadable_tolerance_is_refused_at_the_tolerance(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "numeric")
-    html = _refused(
-        instructor_client, url, replace(fields, "tolerance", "a few"), "tolerance", "number"
-    )
-    assert 'value="a few"' in html  # what was typed stays in the field
-    assert _count(session) == 2
-
-
-@pytest.mark.parametrize(
-    ("pattern", "words"),
-    [("salt(", "not a valid regular expression"), ("(s+)+alt", "a repeat inside a repeat")],
-)
-def test_bad_patterns_are_refused_at_the_pattern(instructor_client, bank, session, pattern, words):
-    url, fields = _new(instructor_client, bank, "short")
-    _refused(instructor_client, url, replace(fields, "pattern", pattern), "pattern", words)
-    assert _count(session) == 2
-
-
-def test_a_blank_name_used_twice_is_refused(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "blanks")
-    rows = replace(fields, "blank_name", "city", "city")
-    rows = replace(rows, "blank_answers", "Sochi", "Astana")
-    _refused(instructor_client, url, rows, "blanks-1", "used twice")
-    twice = replace(fields, "prompt", "In [[city]], then [[city]] again, in [[year]].")
-    _refused(instructor_client, url, twice, "prompt", "more than once")
-    assert _count(session) == 2
-
-
-def test_ten_thousand_choices_are_refused_above_the_limit(instructor_client, bank, session):
-    url, fields = _new(instructor_client, bank, "single")
-    keys = [f"{chr(65 + i // 400 % 26)}{i % 400}" for i in range(10_000)]
-    fields = replace(fields, "choice_key", *keys)
-    fields = replace(fields, "choice_text", *[f"Option {i}" for i in range(10_000)])
-    fields = replace(fields, "choice_feedback", *[""] * 10_000)
-    _refused(instructor_client, url, fields, "choices", f"at most {mapping.MAX_ROWS} rows")
-    assert _count(session) == 2
-
-
-def test_a_stale_version_shows_both_and_saves_neither(instructor_client, bank, session):
-    url = f"/teach/banks/{bank.id}/form/trade"
-    mine = replace(form_fields(_page(instructor_client, url)), "choice_text", "Salt", "Iron ore")
-    theirs = replace(form_fields(_page(instructor_client, url)), "choice_text", "Sea salt", "Iron")
-    assert _post(instructor_client, url, theirs).status_code == 302
-    response = _post(instructor_client, url, mine)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "Version 2 was saved while you were editing" in html
-    assert "Sea salt" in html and 'value="Iron ore"' in html
-    session.expire_all()
-    question = session.scalar(select(models.Question).where(models.Question.key == "trade"))
-    assert question.current_number == 2
-    # Saving again from the page that showed both replaces theirs knowingly.
-    assert _post(instructor_client, url, form_fields(html)).status_code == 302
+# --- preview, warnings, trial answers and the cited paragraph ---
 
 
 def test_checker_warnings_show_at_their_field(instructor_client, bank):
-    url, fields = _new(instructor_client, bank, "multiple")
+    url, fields = new_form(instructor_client, bank, "multiple")
     fields = replace(fields, "answer", "A", "B", "C")
-    response = _post(instructor_client, url, fields, "preview")
-    assert "picking them all" in _errors_at(response.get_data(as_text=True), "answer")
-
-
-# --- preview, trial answers and the cited paragraph ---
+    response = post_form(instructor_client, url, fields, "preview")
+    assert "picking them all" in errors_at(response.get_data(as_text=True), "answer")
 
 
 def test_check_previews_and_grades_a_trial_answer_with_the_real_grader(instructor_client, bank):
-    url, fields = _new(instructor_client, bank, "short")
+    url, fields = new_form(instructor_client, bank, "short")
     fields = replace(fields, "accepted", "salt")
     fields = replace(fields, "pattern", r"(sea )?salt")
     check = f"/teach/banks/{bank.id}/form/check"
@@ -343,8 +229,8 @@ def test_the_cited_paragraph_is_shown_once_the_text_is_loaded(instructor_client,
 
     readings.load_reading_text(session, "sample", SAMPLE.read_bytes())
     session.commit()
-    url, fields = _new(instructor_client, bank, "truefalse")
-    html = _post(instructor_client, url, replace(fields, "paragraphs", "2"), "preview")
+    url, fields = new_form(instructor_client, bank, "truefalse")
+    html = post_form(instructor_client, url, replace(fields, "paragraphs", "2"), "preview")
     text = readings.paragraph_texts(session, "sample", (2,))[0][1]
     assert text[:40] in html.get_data(as_text=True)
 
@@ -435,10 +321,10 @@ def test_a_bank_another_instructors_quiz_uses_cannot_be_changed_in_the_form(
     session.commit()
     outsider = app.test_client()
     login(outsider, other.email)
-    before = _count(session)
+    before = version_count(session)
     assert outsider.get(f"/teach/banks/{bank.id}/form/new").status_code == 403
     response = outsider.get(f"/teach/banks/{bank.id}/form/trade")
     assert response.status_code == 403 and "classes you do not teach" in response.get_data(True)
     fields = editor.new_question_form(bank, "truefalse", None)
     posted = outsider.post(f"/teach/banks/{bank.id}/form/new", data={**fields, "tag": []})
-    assert posted.status_code == 403 and _count(session) == before
+    assert posted.status_code == 403 and version_count(session) == before

@@ -31,18 +31,6 @@ class FormInvalid(DomainError):
         self.checked = checked
 
 
-class StaleVersion(DomainError):
-    """Someone saved the question since this form was opened; nothing was saved."""
-
-    def __init__(self, number: int, yaml_text: str):
-        super().__init__(
-            f"Version {number} was saved while you were editing. Nothing was saved: "
-            "compare it with yours below, then save again to replace it."
-        )
-        self.number = number
-        self.yaml = yaml_text
-
-
 def check_form(session: Session, bank: models.Bank, data: Any) -> checks.Checked:
     """Map the posted fields to a question and load it as the bank loader would."""
     mapped = mapping.form_to_doc(data)
@@ -59,14 +47,12 @@ def save_form(
     key: str | None,
     base_version: int | None,
 ) -> models.Question:
-    """Save the form's question as a new question or a new version of ``key``."""
+    """Save the form's question as a new question or a new version of ``key``; StaleVersion
+    if someone saved ``key`` since the form opened ``base_version``."""
     checked = check_form(session, bank, data)
     if key is not None:
-        current = services.get_question(session, bank, key)
-        if base_version is not None and current.current_number != base_version:
-            raise StaleVersion(
-                current.current_number, checks.doc_yaml(services.current_version(current).content)
-            )
+        # Before the messages: a stale form is shown with both versions, whatever it holds.
+        services.check_not_stale(services.get_question(session, bank, key), base_version)
     if checked.question is None:
         raise FormInvalid(checked)
     try:

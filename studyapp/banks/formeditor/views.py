@@ -142,7 +142,7 @@ def _save(bank: models.Bank, key: str | None, form: QuestionFieldsForm):
         question = editor.save_form(
             session, bank, request.form, current_user, key, int(base) if base else None
         )
-    except editor.StaleVersion as exc:
+    except services.StaleVersion as exc:
         data = request.form.copy()
         data.setlist("base_version", [str(exc.number)])  # a second save replaces it, knowingly
         return _page(bank, key, data, stale=exc), 409
@@ -170,14 +170,10 @@ def _shown(bank: models.Bank, key: str | None, fields: dict[str, Any]):
 
 
 def _yaml_tab(bank: models.Bank, key: str | None, text: str, issues=()):
-    form = QuestionForm(formdata=None, text=text)
+    base = request.form.get("base_version", "")
+    form = QuestionForm(formdata=None, text=text, base_version=base)
     return render_template(
-        "banks/edit_question.html",
-        bank=bank,
-        form=form,
-        key=key,
-        issues=list(issues),
-        base_version=request.form.get("base_version", ""),
+        "banks/edit_question.html", bank=bank, form=form, key=key, issues=list(issues)
     )
 
 
