@@ -1,18 +1,30 @@
-"""An instructor writes one question of each type through the form only (reordering rows by
-keyboard), previews it, saves it and finds it in the bank; clicks and keystrokes are counted."""
+"""The instructor's journey from writing to a student's screen, in one test: one question of
+each type written through the form only (rows moved by keyboard), previewed and saved; found
+in the quiz's picker by a word of the prompt, previewed there in place, three added at once;
+the quiz published; and a student, in a browser of their own, gets those three.
+
+Clicks and keystrokes per question are counted, and the journey's wall time is printed."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from studyapp.banks.sync import sync_banks
+from studyapp.quizzes import services as quizzes
 from tests import factories
 from tests.browser.fixtures import log_in
 
 pytestmark = pytest.mark.browser
+
+KINDS = ("single", "multiple", "truefalse", "short", "numeric", "ordering", "matching", "blanks")
+KINDS += ("essay",)
+# Written in the order the single question's rows end up in; the box keeps it for students.
+WRITTEN_ORDER = ["The S-400", "The Patriot", "The HQ-9", "The F-35"]
+FOR_THE_STUDENT = ("single", "truefalse", "short")
 
 
 class Counter:
@@ -43,10 +55,14 @@ def _rows(page: Page, group: str):
     return page.locator(f'[data-rows="{group}"] [data-row-list] > [data-row]')
 
 
-def _write(page: Page, c: Counter, kind: str) -> str:
-    prompt = f"Browser {kind} question: what does the reading say?"
+def _prompt(kind: str) -> str:
     if kind == "blanks":
-        prompt = "The deal was signed in [[city]] in [[year]]."
+        return "On this journey the deal was signed in [[city]] in [[year]]."
+    return f"Journey {kind} question: what does the reading say?"
+
+
+def _write(page: Page, c: Counter, kind: str) -> str:
+    prompt = _prompt(kind)
     c.type(page.get_by_label("Prompt (Markdown)"), prompt)
     if kind in ("single", "multiple"):
         texts = ["The S-400", "The Patriot", "The F-35"]
@@ -64,6 +80,8 @@ def _write(page: Page, c: Counter, kind: str) -> str:
             _rows(page, "choices").nth(1).locator('input[name="choice_feedback"]'),
             "That one is American.",
         )
+        if kind == "single":
+            c.click(page.get_by_label("Keep the choices in the written order"))
     elif kind == "truefalse":
         c.click(page.locator("#form-editor").get_by_label("False", exact=True))
     elif kind == "short":
@@ -98,32 +116,34 @@ def _write(page: Page, c: Counter, kind: str) -> str:
     return prompt
 
 
-def test_one_question_of_each_type_through_the_form(live_server, page: Page, a11y, capsys):
-    app = live_server.app
-    session = app.extensions["studyapp.sessionmaker"]()
+@pytest.fixture
+def world(live_server):
+    session = live_server.app.extensions["studyapp.sessionmaker"]()
     teacher = factories.make_instructor(session)
-    sync_banks(session, Path(app.config["QUESTIONS_DIR"]))
+    course = factories.make_course(session, teacher, name="Turkey and Russia")
+    student = factories.make_user(session, name="Selin Student")
+    factories.make_enrollment(session, course, student)
+    sync_banks(session, Path(live_server.app.config["QUESTIONS_DIR"]))
+    quiz = quizzes.create_quiz(session, course, "Written and picked")
+    quizzes.update_settings(session, quiz, {"layout": "one_page"})
     session.commit()
+    yield teacher, student, quiz
     session.close()
 
+
+def test_instructor_writes_nine_types_picks_three_and_a_student_gets_them(
+    live_server, page: Page, browser, browser_context_args, a11y, world, capsys
+):
+    teacher, student, quiz = world
+    started = time.perf_counter()
     log_in(page, live_server.url, teacher.email, factories.PASSWORD)
     page.get_by_role("link", name="Question banks").click()
     page.get_by_role("link", name="The S-400 purchase", exact=False).first.click()
-    bank_url = page.url
-    figures = {}
-    for kind in (
-        "single",
-        "multiple",
-        "truefalse",
-        "short",
-        "numeric",
-        "ordering",
-        "matching",
-        "blanks",
-        "essay",
-    ):
+    expect(page.get_by_role("heading", level=1)).to_contain_text("The S-400 purchase")
+    figures, keys = {}, {}
+    for kind in KINDS:
+        # Each save lands back on the bank page, where the next question starts.
         c = Counter(page)
-        page.goto(bank_url)
         c.click(page.get_by_label("New question of type"))
         page.get_by_label("New question of type").select_option(kind)
         c.clicks += 1  # picking the type
@@ -135,7 +155,50 @@ def test_one_question_of_each_type_through_the_form(live_server, page: Page, a11
         expect(page.get_by_text(f"Saved question '{qid}' (version 1).")).to_be_visible()
         expect(page.locator(f"#q-{qid}")).to_contain_text(prompt[:40])
         expect(page.locator(f"#q-{qid}")).to_contain_text(kind)
-        figures[kind] = (c.clicks, c.keys)
+        figures[kind], keys[kind] = (c.clicks, c.keys), qid
+    written = time.perf_counter() - started
+
+    # The picker finds all nine by a word every prompt has, whatever its case.
+    page.goto(f"{live_server.url}/teach/quizzes/{quiz.id}")
+    page.get_by_role("link", name="Find questions in the banks").click()
+    page.get_by_label("Words of the prompt or choices").fill("JOURNEY")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="9 question(s) found")).to_be_visible()
+    # The preview opens in place, by keyboard, as the student will see the question.
+    row = page.locator("tr").filter(has_text=_prompt("single"))
+    row.locator("details.picker-preview summary").focus()
+    page.keyboard.press("Enter")
+    expect(row.locator(".preview-card")).to_contain_text("The Patriot")
+    for kind in FOR_THE_STUDENT:
+        page.get_by_role("checkbox", name=_prompt(kind)).check()
+    page.get_by_label("Points each").fill("2")
+    page.get_by_role("button", name="Add selected questions").click()
+    expect(page.get_by_text("Added 3 question(s).")).to_be_visible()
+    for kind in FOR_THE_STUDENT:
+        expect(page.get_by_text(f"s400-costs/{keys[kind]}")).to_be_visible()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published: students can see it.")).to_be_visible()
+
+    context = browser.new_context(**browser_context_args)
+    try:
+        student_page = context.new_page()
+        a11y.watch(student_page)
+        log_in(student_page, live_server.url, student.email, factories.PASSWORD)
+        student_page.goto(f"{live_server.url}/quizzes/{quiz.id}")
+        student_page.on("dialog", lambda dialog: dialog.accept())
+        student_page.get_by_role("button", name="Start the quiz").click()
+        expect(student_page.locator("#attempt-form[data-ready]")).to_be_attached()
+        expect(student_page.locator(".attempt-question")).to_have_count(3)
+        for kind in FOR_THE_STUDENT:
+            expect(student_page.get_by_text(_prompt(kind))).to_be_visible()
+        single = student_page.locator(".attempt-question").filter(has_text=_prompt("single"))
+        expect(single.locator("li label")).to_have_text(WRITTEN_ORDER)
+    finally:
+        context.close()
+    total = time.perf_counter() - started
+
+    clicks = sum(n for n, _ in figures.values()) / len(figures)
     with capsys.disabled():
         print("\nclicks, keystrokes per question:", figures)
-    assert all(clicks <= 20 for clicks, _ in figures.values())
+        print(f"clicks per question {clicks:.1f}; written in {written:.0f} s, all {total:.0f} s")
+    assert all(n <= 20 for n, _ in figures.values())
