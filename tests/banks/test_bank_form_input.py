@@ -50,7 +50,11 @@ def test_unreadable_tolerance_is_refused_at_the_tolerance(instructor_client, ban
 
 @pytest.mark.parametrize(
     ("pattern", "words"),
-    [("salt(", "not a valid regular expression"), ("(s+)+alt", "a repeat inside a repeat")],
+    [
+        ("salt(", "not a valid regular expression"),
+        ("(s+)+alt", "a repeat inside a repeat"),
+        ("(s|ss)+alt", "alternatives inside a repeat"),
+    ],
 )
 def test_bad_patterns_are_refused_at_the_pattern(instructor_client, bank, session, pattern, words):
     url, fields = new_form(instructor_client, bank, "short")
