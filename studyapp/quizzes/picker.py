@@ -1,5 +1,5 @@
-"""The question picker: search and filter the banks for a quiz, add several at once, and
-count what a random draw can pick once the quiz's other items are left out.
+"""The question picker: search and filter the banks for a quiz and add several at once
+(what a random draw can pick is counted in `drawcounts`).
 
 Every list is built in a fixed number of statements whatever the bank size: one count, one
 page of rows, one statement for the page's use in other quizzes and one for its past scores.
@@ -26,7 +26,7 @@ from studyapp.banks.types import TYPES
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.gradebook import stats
 from studyapp.quizzes.models import Quiz, QuizItem
-from studyapp.quizzes.services import available_for_draw, check_items_editable
+from studyapp.quizzes.services import check_items_editable
 
 PER_PAGE = 25
 #: The most questions one "add selected" may carry; a page holds fewer.
@@ -90,24 +90,12 @@ class PickerChoices:
     readings: list[tuple[str, str]]
 
 
-@dataclass(frozen=True)
-class DrawCount:
-    """How many questions a draw over a bank (and tag) may pick for this quiz."""
-
-    matching: int
-    fixed_in_quiz: int
-    in_other_draws: int
-
-    @property
-    def available(self) -> int:
-        return self.matching - self.fixed_in_quiz - self.in_other_draws
-
-
 def _current_join() -> Any:
     return and_(V.question_id == Q.id, V.number == Q.current_number)
 
 
-def _quiz_question_ids(quiz: Quiz) -> set[int]:
+def quiz_question_ids(quiz: Quiz) -> set[int]:
+    """The questions the quiz holds as fixed items."""
     return {i.question_id for i in quiz.items if i.question_id is not None}
 
 
@@ -183,7 +171,7 @@ def search_questions(
     ids = [r[0] for r in found]
     used = _other_quiz_counts(session, quiz, ids)
     past = _past_scores(session, ids)
-    in_quiz = _quiz_question_ids(quiz)
+    in_quiz = quiz_question_ids(quiz)
     rows = []
     for qid, slug, title, key, content, type_, difficulty in found:
         item_scores, rest = past.get(qid, ([], []))
@@ -310,7 +298,7 @@ def add_questions(
     missing = [qid for qid in wanted if qid not in found]
     if missing:
         raise DomainError("Some ticked questions are no longer available; search again.")
-    already = _quiz_question_ids(quiz)
+    already = quiz_question_ids(quiz)
     repeated = [found[qid].key for qid in wanted if qid in already]
     if repeated:
         raise DomainError(f"Already in this quiz: {', '.join(repeated)}.")
@@ -321,53 +309,6 @@ def add_questions(
         items.append(item)
     session.flush()
     return items
-
-
-def count_draw(
-    session: Session,
-    quiz: Quiz,
-    bank: bank_models.Bank,
-    tag: str | None,
-    exclude_item: QuizItem | None = None,
-) -> DrawCount:
-    """What a draw over ``bank`` (and ``tag``) matches, and how many of those the quiz's fixed
-    items and its other draws over the same bank already take (the draw skips them)."""
-    pool = set(available_for_draw(session, bank, tag or None))
-    fixed = _quiz_question_ids(quiz) & pool
-    # Draws run in item order, each skipping what earlier ones picked (draw_questions).
-    earlier = [
-        i
-        for i in quiz.items
-        if i.is_draw
-        and i.bank_id == bank.id
-        and i is not exclude_item
-        and (exclude_item is None or i.position < exclude_item.position)
-    ]
-    overlap: set[int] = set()
-    for item in earlier:
-        overlap |= set(available_for_draw(session, bank, item.tag)) & pool
-    in_other = min(len(overlap - fixed), sum(i.draw_count or 0 for i in earlier))
-    return DrawCount(len(pool), len(fixed), in_other)
-
-
-def draw_notes(session: Session, quiz: Quiz) -> dict[int, str]:
-    """For each draw that must skip questions, what the quiz page tells the instructor."""
-    notes = {}
-    for item in quiz.items:
-        if not item.is_draw:
-            continue
-        count = count_draw(session, quiz, item.bank, item.tag, exclude_item=item)
-        if not (count.fixed_in_quiz or count.in_other_draws):
-            continue
-        text = (
-            f"Skips {count.fixed_in_quiz} question(s) that are fixed items of this quiz"
-            f" and up to {count.in_other_draws} taken by an earlier draw over the same bank,"
-            f" so no one gets a question twice: {count.available} of {count.matching} remain."
-        )
-        if count.available < (item.draw_count or 0):
-            text += f" Attempts will get only {max(count.available, 0)} from this draw."
-        notes[item.id] = text
-    return notes
 
 
 def filter_options(choices: PickerChoices) -> dict[str, list[tuple[str, str]]]:
@@ -426,24 +367,3 @@ def preview_data(session: Session, question: bank_models.Question) -> dict[str, 
         else []
     )
     return {"view": bank_services.preview(content), "question": content, "cited": cited}
-
-
-@dataclass(frozen=True)
-class DrawOffer:
-    """A random draw the picker offers for the chosen bank (and tag), with its counts."""
-
-    bank: bank_models.Bank
-    tag: str
-    count: DrawCount
-
-
-def draw_for_filters(
-    session: Session, quiz: Quiz, filters: PickerFilters, bank_ids: set[int] | None = None
-) -> DrawOffer | None:
-    """The draw over the filtered bank and tag, counted before it is added; None without a bank."""
-    if filters.bank_id is None or (bank_ids is not None and filters.bank_id not in bank_ids):
-        return None
-    bank = session.get(B, filters.bank_id)
-    if bank is None or bank.retired_at is not None:
-        return None
-    return DrawOffer(bank, filters.tag, count_draw(session, quiz, bank, filters.tag or None))

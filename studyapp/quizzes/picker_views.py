@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from studyapp.auth.access import instructor_required
 from studyapp.core.errors import NotFound
 from studyapp.db import get_session
-from studyapp.quizzes import picker
+from studyapp.quizzes import drawcounts, picker
 from studyapp.quizzes.forms import AddQuestionsForm, DrawItemForm, PickerSearchForm
 from studyapp.quizzes.views import _bank_choices, _commit_or_flash, _quiz, _usable_banks, bp
 
@@ -36,7 +36,7 @@ def picker_page(quiz_id: int):
         form=form,
         filters=filters,
         results=picker.search_questions(session, quiz, filters, visible),
-        draw=picker.draw_for_filters(session, quiz, filters, visible),
+        draw=drawcounts.draw_for_filters(session, quiz, filters, visible),
         draw_form=draw_form,
         add_form=AddQuestionsForm(),
     )

@@ -18,7 +18,7 @@ from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.core.timezones import to_local, to_utc
 from studyapp.db import get_session
-from studyapp.quizzes import picker, services
+from studyapp.quizzes import drawcounts, services
 from studyapp.quizzes.forms import (
     AccommodationForm,
     DrawItemForm,
@@ -127,7 +127,7 @@ def show(quiz_id: int):
         counts=listings.count_by_status(session, quiz),
         max_points=services.max_points(quiz),
         started=services.count_real_attempts(session, quiz),
-        draw_notes=picker.draw_notes(session, quiz),
+        draw_notes=drawcounts.draw_notes(session, quiz),
     )
 
 

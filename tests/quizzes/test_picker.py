@@ -13,7 +13,7 @@ from studyapp.banks.loader import load_bank_text
 from studyapp.banks.models import Bank, Origin
 from studyapp.banks.sync import upsert_bank
 from studyapp.core.errors import DomainError
-from studyapp.quizzes import picker, services
+from studyapp.quizzes import drawcounts, picker, services
 from studyapp.quizzes.picker import PickerFilters
 from tests import factories
 from tests.conftest import count_statements, csrf_token, login
@@ -172,15 +172,15 @@ def test_a_retired_question_cannot_be_added(session, course, banks):
 def test_a_draw_counts_what_matches_and_what_the_quiz_already_takes(session, course, banks):
     quizbank, _ = banks
     quiz = _quiz(session, course)
-    count = picker.count_draw(session, quiz, quizbank, None)
+    count = drawcounts.count_draw(session, quiz, quizbank, None)
     assert (count.matching, count.available) == (5, 5)
     services.add_fixed_item(session, quiz, "quizbank", "capital", 1.0)
     services.add_draw_item(session, quiz, "quizbank", "trade", 1, 1.0)
-    count = picker.count_draw(session, quiz, quizbank, None)
+    count = drawcounts.count_draw(session, quiz, quizbank, None)
     # capital is fixed; the trade draw takes goods (the only trade question left).
     assert (count.matching, count.fixed_in_quiz, count.in_other_draws) == (5, 1, 1)
     assert count.available == 3
-    trade = picker.count_draw(session, quiz, quizbank, "trade")
+    trade = drawcounts.count_draw(session, quiz, quizbank, "trade")
     assert (trade.matching, trade.available) == (2, 0)
 
 
