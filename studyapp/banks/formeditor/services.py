@@ -77,6 +77,19 @@ def try_answer(question: Question, answer: str) -> Score:
     return grade(question, answer)
 
 
+def trial_result(question: Question, answer: str) -> dict[str, Any] | None:
+    """A typed trial answer's grade as the page shows it; None when nothing was typed."""
+    if not answer.strip():
+        return None
+    score = try_answer(question, answer)
+    return {
+        "points": score.points,
+        "max_points": score.max_points,
+        "correct": score.correct,
+        "feedback": list(score.feedback),
+    }
+
+
 def cited_paragraphs(session: Session, question: Question | None) -> list[tuple[int, str]]:
     """The loaded text of the paragraphs the question cites (empty when not loaded)."""
     if question is None or question.source is None or not question.source.paragraphs:

@@ -108,15 +108,7 @@ def _checked_view(bank: models.Bank, data: Any) -> dict[str, Any]:
             question=checked.question,
             cited=result["cited"],
         )
-        trial = mapping.Fields(data).get("trial")
-        if trial.strip():
-            score = editor.try_answer(checked.question, trial)
-            result["trial"] = {
-                "points": score.points,
-                "max_points": score.max_points,
-                "correct": score.correct,
-                "feedback": list(score.feedback),
-            }
+        result["trial"] = editor.trial_result(checked.question, mapping.Fields(data).get("trial"))
     return result
 
 
