@@ -112,3 +112,14 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def make_class(session, name: str = "Turkey and Russia"):
+    """An instructor's class with one enrolled student: (teacher, course, student)."""
+    from tests import factories
+
+    teacher = factories.make_instructor(session)
+    course = factories.make_course(session, teacher, name=name)
+    student = factories.make_user(session, name="Selin Student")
+    factories.make_enrollment(session, course, student)
+    return teacher, course, student

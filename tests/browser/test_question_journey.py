@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from studyapp.banks.sync import sync_banks
 from studyapp.quizzes import services as quizzes
 from tests import factories
-from tests.browser.fixtures import log_in
+from tests.browser.fixtures import log_in, make_class
 
 pytestmark = pytest.mark.browser
 
@@ -119,10 +119,7 @@ def _write(page: Page, c: Counter, kind: str) -> str:
 @pytest.fixture
 def world(live_server):
     session = live_server.app.extensions["studyapp.sessionmaker"]()
-    teacher = factories.make_instructor(session)
-    course = factories.make_course(session, teacher, name="Turkey and Russia")
-    student = factories.make_user(session, name="Selin Student")
-    factories.make_enrollment(session, course, student)
+    teacher, course, student = make_class(session)
     sync_banks(session, Path(live_server.app.config["QUESTIONS_DIR"]))
     quiz = quizzes.create_quiz(session, course, "Written and picked")
     quizzes.update_settings(session, quiz, {"layout": "one_page"})

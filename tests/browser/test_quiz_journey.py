@@ -14,7 +14,7 @@ from studyapp.attempts.models import Attempt, AttemptStatus
 from studyapp.core.clock import utcnow
 from studyapp.quizzes.models import Quiz, ReviewTiming
 from tests import factories
-from tests.browser.fixtures import log_in
+from tests.browser.fixtures import log_in, make_class
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,7 @@ pytestmark = pytest.mark.browser
 def world(live_server):
     """A class with one instructor, one student and the quiz bank, in the live server's database."""
     session = live_server.app.extensions["studyapp.sessionmaker"]()
-    teacher = factories.make_instructor(session)
-    course = factories.make_course(session, teacher, name="Turkey and Russia")
-    student = factories.make_user(session, name="Selin Student")
-    factories.make_enrollment(session, course, student)
+    teacher, course, student = make_class(session)
     factories.make_bank(session)
     session.commit()
     yield session, teacher, course, student
