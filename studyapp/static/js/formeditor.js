@@ -15,9 +15,9 @@
     return "Z999";
   }
 
-  // Choice keys follow the rows' order (A, B, C...) once a row is moved, added or removed:
-  // PostgreSQL's JSONB keeps mapping keys sorted, so a key order other than A, B, C would not
-  // survive saving. The mark and the feedback travel with their text.
+  // Choice keys follow the rows' order (A, B, C...) once a row is moved, added or removed, so
+  // the letters instructors see in reviews and reports read down the list as written (and
+  // "keep the written order" means A, B, C). The mark and the feedback travel with their text.
   function relabel(group) {
     if (group.dataset.rows !== "choices") return;
     [...group.querySelector("[data-row-list]").children].forEach((row, i) => {
