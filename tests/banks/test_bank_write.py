@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from studyapp.banks import models, services
 from studyapp.banks.content import question_from_doc
+from studyapp.banks.schema import freeze
 from studyapp.banks.starters import TYPES, starter
 from studyapp.banks.sync import sync_banks
 from studyapp.banks.writeback import list_behind
@@ -58,12 +59,15 @@ def _snapshot(session) -> dict[tuple[str, str], tuple[int, str, bool]]:
 
 
 def _edit(session, instructor, bank, question):
-    """Change the prompt and explanation, as the browser editor saves them."""
+    """Change the prompt and explanation, as the browser editor saves them; a single choice
+    also gets the form's "keep the written order" (`shuffle: false`)."""
     content = question_from_doc(services.current_version(question).content)
+    spec = {**content.spec, "shuffle": False} if content.type == "single" else content.spec
     edited = dataclasses.replace(
         content,
         prompt=content.prompt.rstrip() + " (Answer from the reading.)",
         explanation=content.explanation.rstrip() + "\nSee the cited paragraph.",
+        spec=freeze(spec),
     )
     services.save_question(
         session, bank, services.question_yaml(edited), instructor, key=question.key
@@ -131,6 +135,9 @@ def test_browser_edits_of_every_type_are_written_back_and_a_sync_then_changes_no
         # One question of a bank of about twenty changed: the rest of the file stays.
         assert kept >= 0.8 * len(old_lines), name
     assert f"id: {retired_key}\n" not in (qdir / "s400-costs.yaml").read_text()
+    single_bank, single_key = edited_types["single"]
+    written = (qdir / f"{single_bank}.yaml").read_text()
+    assert "shuffle: false" in written.split(f"id: {single_key}\n", 1)[1].split("- id:")[0]
 
 
 def test_write_names_banks_and_refuses_an_unknown_one(app, runner, session, qdir, instructor):
