@@ -16,7 +16,7 @@ from studyapp.banks import models, services
 from studyapp.banks.content import question_to_doc
 from studyapp.banks.formeditor import checks, mapping
 from studyapp.banks.formeditor import services as editor
-from studyapp.banks.loader import load_banks, load_readings
+from studyapp.banks.loader import load_bank_text, load_banks, load_readings
 from studyapp.banks.starters import TYPES
 from studyapp.banks.sync import sync_banks
 
@@ -303,8 +303,16 @@ def _tf(qid, paragraph):
     )
 
 
-def test_bank_yaml_is_unchanged_by_the_town_bank_round_trip():
-    assert "id: town" in BANK
+def test_questions_citing_only_a_paragraph_of_the_bank_s_reading_go_through_the_form():
+    """The town bank's questions cite `¶1` and take the reading from the bank's `source`."""
+    result = load_bank_text(BANK, "town.yaml", _readings())
+    assert result.bank is not None and len(result.bank.questions) == 2, result.errors
+    for question in result.bank.questions:
+        fields = mapping.doc_to_form(question_to_doc(question))
+        mapped = mapping.form_to_doc(fields)
+        checked = checks.check_doc(mapped.doc, "town", "sample", _readings(), mapped.issues)
+        assert checked.question == question, question.id
+        assert checked.yaml == services.question_yaml(question), question.id
 
 
 def test_a_bank_another_instructors_quiz_uses_cannot_be_changed_in_the_form(
