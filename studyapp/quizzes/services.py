@@ -321,6 +321,12 @@ def get_accommodation(session: Session, quiz: Quiz, user_id: int) -> Accommodati
     )
 
 
+def accommodations_by_user(session: Session, quiz: Quiz) -> dict[int, Accommodation]:
+    """Every accommodation given on this quiz, by student, in one statement."""
+    rows = session.scalars(select(Accommodation).where(Accommodation.quiz_id == quiz.id))
+    return {acc.user_id: acc for acc in rows}
+
+
 def set_accommodation(session: Session, quiz: Quiz, user_id: int, **values: Any) -> Accommodation:
     """Create or change one student's accommodation on this quiz."""
     acc = get_accommodation(session, quiz, user_id)

@@ -4,28 +4,23 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from studyapp.attempts import grading as hand_grading
 from studyapp.attempts import listings
 from studyapp.attempts import services as attempts
 from studyapp.auth.access import instructor_required
 from studyapp.auth.forms import ConfirmForm
-from studyapp.banks import models as bank_models
 from studyapp.banks import ownership
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.core.timezones import to_local, to_utc
 from studyapp.db import get_session
-from studyapp.quizzes import drawcounts, services
+from studyapp.quizzes import choices, drawcounts, services
 from studyapp.quizzes.forms import (
-    AccommodationForm,
     DrawItemForm,
-    EssayGradeForm,
     FixedItemForm,
     NewQuizForm,
-    ProfileForm,
     QuizSettingsForm,
     RegradeForm,
     RemoveItemForm,
@@ -85,26 +80,11 @@ def _usable_banks() -> set[int]:
 
 
 def _question_choices(session) -> dict[str, str]:
-    rows = session.execute(
-        select(bank_models.Bank.slug, bank_models.Question.key)
-        .join(bank_models.Question)
-        .where(
-            bank_models.Question.retired_at.is_(None),
-            bank_models.Bank.retired_at.is_(None),
-            bank_models.Bank.id.in_(_usable_banks()),
-        )
-        .order_by(bank_models.Bank.slug, bank_models.Question.position)
-    ).all()
-    return {f"{slug}/{key}": f"{slug} / {key}" for slug, key in rows}
+    return choices.question_choices(session, _usable_banks())
 
 
 def _bank_choices(session) -> dict[str, str]:
-    banks = session.scalars(
-        select(bank_models.Bank)
-        .where(bank_models.Bank.retired_at.is_(None), bank_models.Bank.id.in_(_usable_banks()))
-        .order_by(bank_models.Bank.title)
-    )
-    return {b.slug: f"{b.title} ({b.slug})" for b in banks}
+    return choices.bank_choices(session, _usable_banks())
 
 
 @bp.get("/quizzes/<int:quiz_id>")
@@ -244,140 +224,6 @@ def preview(quiz_id: int):
     return redirect(url_for("attempts.show", attempt_id=attempt.id))
 
 
-@bp.get("/quizzes/<int:quiz_id>/accommodations")
-@instructor_required
-def accommodations(quiz_id: int):
-    """Each student's time and attempts on this quiz, with forms to change them."""
-    quiz = _quiz(quiz_id)
-    session = get_session()
-    course = classes.get_taught_course(session, quiz.course_id, current_user)
-    rows = []
-    for enrollment in classes.list_roster(session, course):
-        if not enrollment.is_active:
-            continue
-        acc = services.get_accommodation(session, quiz, enrollment.user_id)
-        form = AccommodationForm(obj=acc, prefix=f"u{enrollment.user_id}")
-        if acc is not None:
-            form.closes_at.data = to_local(acc.closes_at, current_user.timezone)
-        profile = ProfileForm(obj=enrollment, prefix=f"p{enrollment.user_id}")
-        rows.append((enrollment, services.student_rules(quiz, enrollment, acc), form, profile))
-    return render_template("quizzes/accommodations.html", quiz=quiz, rows=rows)
-
-
-@bp.post("/quizzes/<int:quiz_id>/accommodations/<int:user_id>")
-@instructor_required
-def set_accommodation(quiz_id: int, user_id: int):
-    quiz = _quiz(quiz_id)
-    session = get_session()
-    course = classes.get_taught_course(session, quiz.course_id, current_user)
-    try:
-        classes.get_enrollment(session, course, user_id)
-    except NotFound:
-        abort(404)
-    form = AccommodationForm(prefix=f"u{user_id}")
-    if form.validate_on_submit():
-        values = {
-            k: form[k].data
-            for k in ("extra_time_percent", "extra_time_minutes", "extra_attempts", "note")
-        }
-        values["extra_time_minutes"] = values["extra_time_minutes"] or 0
-        values["extra_attempts"] = values["extra_attempts"] or 0
-        values["closes_at"] = to_utc(form.closes_at.data, current_user.timezone)
-        _commit_or_flash(
-            services.set_accommodation, quiz, user_id, success="Accommodation saved.", **values
-        )
-    else:
-        flash("Check the accommodation values.", "error")
-    return redirect(url_for("quizzes.accommodations", quiz_id=quiz.id))
-
-
-@bp.post("/quizzes/<int:quiz_id>/profiles/<int:user_id>")
-@instructor_required
-def set_profile(quiz_id: int, user_id: int):
-    """Set a student's class-wide extra time (applies to every timed quiz of the class)."""
-    quiz = _quiz(quiz_id)
-    session = get_session()
-    course = classes.get_taught_course(session, quiz.course_id, current_user)
-    try:
-        enrollment = classes.get_enrollment(session, course, user_id)
-    except NotFound:
-        abort(404)
-    form = ProfileForm(prefix=f"p{user_id}")
-    if form.validate_on_submit():
-        _commit_or_flash(
-            services.set_time_profile,
-            enrollment,
-            form.extra_time_percent.data,
-            success="Class-wide extra time saved.",
-        )
-    else:
-        flash("Extra time must be a whole number between 0 and 400.", "error")
-    return redirect(url_for("quizzes.accommodations", quiz_id=quiz.id))
-
-
-@bp.get("/quizzes/<int:quiz_id>/grading")
-@instructor_required
-def grading(quiz_id: int):
-    """Essay answers waiting for a grade."""
-    quiz = _quiz(quiz_id)
-    queue = hand_grading.grading_queue(get_session(), quiz)
-    forms = {row.id: EssayGradeForm(prefix=f"a{row.id}") for row in queue}
-    return render_template(
-        "quizzes/grading.html",
-        quiz=quiz,
-        queue=queue,
-        forms=forms,
-        question_of=attempts.question_of,
-    )
-
-
-@bp.post("/quizzes/<int:quiz_id>/grading/<int:row_id>")
-@instructor_required
-def grade(quiz_id: int, row_id: int):
-    quiz = _quiz(quiz_id)
-    session = get_session()
-    row = next((r for r in hand_grading.grading_queue(session, quiz) if r.id == row_id), None)
-    if row is None:
-        abort(404)
-    form = EssayGradeForm(prefix=f"a{row_id}")
-    if form.validate_on_submit():
-        _commit_or_flash(
-            hand_grading.grade_essay,
-            row,
-            float(form.points.data),
-            form.comment.data or "",
-            current_user,
-            utcnow(),
-            success=f"Graded {row.attempt.user.name}'s answer.",
-        )
-    else:
-        flash("Give the points as a number.", "error")
-    return redirect(url_for("quizzes.grading", quiz_id=quiz.id))
-
-
-@bp.post("/quizzes/<int:quiz_id>/questions/<int:question_id>/regrade")
-@instructor_required
-def regrade(quiz_id: int, question_id: int):
-    """Grade every finished answer to a question again with its current key."""
-    quiz = _quiz(quiz_id)
-    form = RegradeForm()
-    if not form.validate_on_submit():
-        flash("Say why you regrade: the reason is kept in every student's score history.", "error")
-        return _back(quiz)
-    changed = _commit_or_flash(
-        hand_grading.regrade_question,
-        quiz,
-        question_id,
-        current_user,
-        form.reason.data,
-        utcnow(),
-        success="Regraded.",
-    )
-    if changed is not None:
-        flash(f"{0 if changed is True else changed} score(s) changed.", "info")
-    return _back(quiz)
-
-
 @bp.get("/quizzes/<int:quiz_id>/attempts")
 @instructor_required
 def results(quiz_id: int):
@@ -407,5 +253,6 @@ def attempt_detail(attempt_id: int):
     )
 
 
-# The picker's routes are registered on this blueprint by their own module.
-from studyapp.quizzes import picker_views  # noqa: E402, F401
+# The picker's, accommodations' and hand grading's routes are registered on this blueprint
+# by their own modules, which keeps this one under the house size limit.
+from studyapp.quizzes import accommodation_views, grading_views, picker_views  # noqa: E402, F401

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from studyapp.attempts import services as attempts
 from studyapp.auth.models import User
+from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import Quiz, QuizStatus
 from tests import factories
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 
 @pytest.fixture
@@ -113,6 +114,24 @@ def test_accommodations_page_shows_each_students_time(
     )
     page = instructor_client.get(f"/teach/quizzes/{quiz.id}/accommodations").get_data(as_text=True)
     assert "Time: 65 min" in page and "attempts: 2" in page
+
+
+def test_accommodations_page_runs_the_same_statements_for_3_and_30_students(
+    app, instructor_client, course, bank, session
+):
+    quiz = factories.make_quiz(session, course, keys=("capital",), time_limit_minutes=40)
+    counts, given = [], 0
+    for size in (3, 30):
+        for _ in range(size - given):
+            student = factories.make_enrollment(session, course).user
+            quizzes.set_accommodation(session, quiz, student.id, extra_time_minutes=5)
+        given = size
+        session.commit()
+        with count_statements(app) as statements:
+            page = instructor_client.get(f"/teach/quizzes/{quiz.id}/accommodations")
+        assert page.get_data(as_text=True).count("Time: 45 min") == size
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
 
 
 def test_grading_queue_and_score_history(instructor_client, course, bank, session, student):
