@@ -23,6 +23,8 @@ _SILENT = {"script", "style", "head", "title", "noscript", "template", "iframe",
 _EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _LIST_ITEM = re.compile(r" *(?:-|\d+\.) ")
 _SAFE_LINK = re.compile(r"(?:https?|mailto):", re.I)
+# A web address as Moodle's auto-format links it; a final full stop or comma stays text.
+_URL = re.compile(r"(https?://[^\s<>\"']*[^\s<>\"'.,;:!?)])", re.I)
 
 
 def escape_markdown(text: str) -> str:
@@ -164,6 +166,27 @@ def html_to_markdown(text: str) -> tuple[str, tuple[str, ...]]:
     return markdown, tuple(sorted(converter.dropped))
 
 
+def auto_format_to_markdown(text: str) -> str:
+    """Moodle auto-format text without tags as Markdown that shows what Moodle shows.
+
+    Moodle turns each line break into `<br>` and each web address into a link, and shows
+    every other character as written, so `*` and `_` are escaped (never emphasis), a line
+    break becomes a hard break and a blank line stays a paragraph break.
+    """
+    lines = []
+    for line in text.split("\n"):
+        # HTML collapses the spaces around a line break, so indentation never shows.
+        pieces = _URL.split(line.strip(" \t"))
+        # split() with one group: even pieces are text, odd pieces the addresses.
+        lines.append(
+            "".join(escape_markdown(p) if i % 2 == 0 else f"<{p}>" for i, p in enumerate(pieces))
+        )
+    out = lines[:1]
+    for before, line in zip(lines, lines[1:], strict=False):
+        out.append(("\n" if not before.strip() or not line.strip() else "  \n") + line)
+    return "".join(out)
+
+
 def to_markdown(text: str, fmt: str | None) -> tuple[str, tuple[str, ...]]:
     """A Moodle text of format `fmt` (html, moodle, markdown, plain; None: moodle)."""
     if fmt == "markdown":
@@ -175,7 +198,12 @@ def to_markdown(text: str, fmt: str | None) -> tuple[str, tuple[str, ...]]:
             # Moodle's auto-format keeps line breaks as breaks.
             text = text.replace("\n", "<br>")
         return html_to_markdown(text)
-    return text, ()
+    return auto_format_to_markdown(text), ()
+
+
+def converts_html(text: str, fmt: str | None) -> bool:
+    """True when `to_markdown` reads this text as HTML (so its tags are read, not shown)."""
+    return fmt == "html" or (fmt in (None, "moodle") and looks_like_html(text))
 
 
 def plain_text(text: str, fmt: str | None) -> str:

@@ -504,7 +504,8 @@ def test_import_moodle_sample_gives_every_type() -> None:
     }
     assert (tomb.points, tomb.tags, tomb.difficulty, tomb.source) == (1.0, (), "medium", None)
     truefalse = got["grant-t-f"]
-    assert truefalse.prompt == "Grant is buried in\nGrant's tomb."
+    # Moodle's auto-format shows the line break: a hard break in Markdown.
+    assert truefalse.prompt == "Grant is buried in  \nGrant's tomb."
     assert plain(truefalse) == {
         "answer": False,
         "feedback": {False: "Right.", True: "He is entombed, not buried."},
@@ -546,7 +547,8 @@ def test_import_reads_escapes_and_newline_escapes() -> None:
     """)
     )
     question = got["escapes"]
-    assert question.prompt == "Is 1 = 1 {always}: #1~ a\\b?\nSecond line \\% kept"
+    # Moodle shows the text as written, so Markdown's own characters are escaped.
+    assert question.prompt == "Is 1 = 1 {always}: \\#1\\~ a\\\\b?  \nSecond line \\\\% kept"
     assert question.explanation == "Yes: always."
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studyapp.banks.gift.common import (
+    BLANK,
     NUMBER,
     WEIGHT,
     answer_text,
@@ -120,7 +121,7 @@ def parts_of(item: Item) -> Parts:
             "more than one answer block; studyapp reads one per question",
             item.line_at(end + 1 + extra),
         )
-    prompt = text[body:start] + ("_____" + after if after.strip() else "")
+    prompt = text[body:start] + (BLANK + after if after.strip() else "")
     answer = text[start + 1 : end].strip()
     split = answer.rfind("####")
     if split < 0:

@@ -7,6 +7,9 @@ import re
 from studyapp.banks.markup import plain_text, to_markdown
 from studyapp.banks.text import normalize_answer
 
+# Where a missing-word answer block stood; it becomes `_____` once the text is Markdown,
+# so the conversion never escapes the blank's underscores.
+BLANK = chr(0xF00FF)
 NO_EXPLANATION = "(No explanation was given in the GIFT file.)"
 NO_MODEL_ANSWER = "(none given in GIFT)"
 # GIFT has one general feedback; an essay's explanation and model answer share it.

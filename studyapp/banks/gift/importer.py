@@ -19,6 +19,7 @@ from studyapp.banks.gift.answers import (
     split_blocks,
 )
 from studyapp.banks.gift.common import (
+    BLANK,
     MODEL_ANSWER_HEADING,
     NO_EXPLANATION,
     NO_MODEL_ANSWER,
@@ -31,7 +32,7 @@ from studyapp.banks.gift.common import (
     strip_format,
 )
 from studyapp.banks.loader import load_bank_text
-from studyapp.banks.markup import to_markdown
+from studyapp.banks.markup import converts_html, to_markdown
 from studyapp.banks.schema import (
     DEFAULT_DIFFICULTY,
     DEFAULT_POINTS,
@@ -363,9 +364,10 @@ def _question(
     kind, spec = parse_answer(parts.answer, lost, fmt)
     raw = php_trim(restore(prompt))
     prompt, dropped = to_markdown(raw, fmt)
+    raw, prompt = raw.replace(BLANK, "_____"), prompt.replace(BLANK, "_____")
     if not prompt:
         raise Malformed("the question has no text")
-    if prompt != raw and fmt != "plain":
+    if prompt != raw and converts_html(raw, fmt):
         lost.append(
             f"the text is {'marked [' + fmt + ']' if fmt else 'HTML'}: it was converted "
             "to Markdown (paragraphs, bold, lists and links kept; tags are never shown)"
