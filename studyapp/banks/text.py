@@ -33,3 +33,25 @@ def _fold_char(text: str, i: int) -> str:
         return ch
     # "Russo-Turkish" and "Russo Turkish" are the same answer; "U.S." and "US" too.
     return " " if category == "Pd" or ch == "/" else ""
+
+
+# Punctuation a reader passes over: "Salt" and "salt." are one answer. Other marks
+# (# { } \ % & * @ _) tell texts apart: "C" and "C#", or "\" and "#" as answers.
+_SENTENCE_MARKS = frozenset(".,;:!?¿¡…'\"‘’“”«»‹›()[]/")
+
+
+def duplicate_key(text: str) -> tuple[str, str]:
+    """What two options must share to read as the same option to a student.
+
+    Their normalized text, and the marks normalization drops that are not sentence
+    punctuation, in order; so case, accents, spacing and a final full stop never make
+    two options different, but "C#" differs from "C" and "\\" from "#".
+    """
+    marks = "".join(
+        ch
+        for ch in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(ch).startswith("P")
+        and unicodedata.category(ch) != "Pd"
+        and ch not in _SENTENCE_MARKS
+    )
+    return normalize_answer(text), marks

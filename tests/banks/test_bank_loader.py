@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -1245,3 +1246,24 @@ def test_numeric_range_needs_both_ends_and_no_answer(tmp_path):
     assert [i.message for i in both.errors] == ["give either 'answer' or 'min' and 'max', not both"]
     reversed_range = load(tmp_path, bank_text(base + "  min: 3\n  max: 2\n"))
     assert [i.message for i in reversed_range.errors] == ["min 3 is greater than max 2"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "same"),
+    [
+        (["Salt", "salt."], True),
+        (["Yes", "yes!"], True),
+        (["U.S.", "US"], True),
+        (["C", "C#"], False),
+        (["~", "=", "#", "{", "}", "\\"], False),
+        (["#", "#."], True),
+    ],
+    ids=["full-stop", "exclamation", "abbreviation", "symbol-added", "only-symbols", "symbol-kept"],
+)
+def test_choices_repeat_when_they_read_the_same(tmp_path, texts, same):
+    choices = "".join(f"    {chr(65 + i)}: {json.dumps(t)}\n" for i, t in enumerate(texts))
+    body = "- id: q1\n  type: single\n  prompt: p\n  explanation: e\n  choices:\n"
+    messages = [
+        i.message for i in load(tmp_path, bank_text(body + choices + "  answer: A\n")).errors
+    ]
+    assert any("has the same text as choice A" in m for m in messages) is same, messages

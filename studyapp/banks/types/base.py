@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from studyapp.banks.schema import Question, Shape
-from studyapp.banks.text import normalize_answer
+from studyapp.banks.text import duplicate_key, normalize_answer
 from studyapp.banks.types.patterns import pattern_matches
 
 MAX_TEXT = 500  # characters in a short, numeric or blank answer
@@ -137,11 +137,11 @@ def accepts(accepted: Iterable[str], answer: str, pattern: str | None = None) ->
 
 
 def repeats(values: Sequence[str]) -> list[tuple[int, int]]:
-    """(later, earlier) index pairs of values that are equal once normalized."""
-    seen: dict[str, int] = {}
+    """(later, earlier) index pairs of values a student would read as the same option."""
+    seen: dict[tuple[str, str], int] = {}
     found = []
     for i, value in enumerate(values):
-        key = normalize_answer(value)
+        key = duplicate_key(value)
         if key in seen:
             found.append((i, seen[key]))
         else:
