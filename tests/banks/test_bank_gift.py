@@ -1099,3 +1099,20 @@ def test_export_keeps_a_zero_line_and_a_literal_star_from_being_read_as_syntax()
     assert again.prompt == "How many?\n0\nor more"
     assert plain(again) == {"answers": ["5*", "five"]}
     assert again.explanation == "Count:\n0"
+
+
+def test_export_announces_shuffle_false_which_gift_cannot_carry() -> None:
+    original = bank("""
+        - id: both
+          type: single
+          prompt: Which?
+          explanation: Both.
+          choices: {A: Ankara, B: Istanbul, C: Both of the above}
+          answer: C
+          shuffle: false
+    """)
+    exported = export_gift(original)
+    assert exported.lossy == {"both"}
+    assert any("'both'" in n and "shuffle: false cannot be expressed" in n for n in exported.notes)
+    back = questions(import_gift(exported.text, "demo", "Demo", READINGS))["both"]
+    assert "shuffle" not in back.spec and back.spec["answer"] == "C"

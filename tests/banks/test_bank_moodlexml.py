@@ -209,3 +209,43 @@ def load_bank_text_checked(text: str, readings):
     result = load_bank_text(text, "extras.yaml", readings)
     assert result.ok, [str(e) for e in result.errors]
     return result.bank
+
+
+SHUFFLE = """\
+id: order
+title: Order kept
+questions:
+  - id: both
+    type: single
+    prompt: Which?
+    explanation: Both.
+    choices: {A: Ankara, B: Istanbul, C: Both of the above}
+    answer: C
+    shuffle: false
+  - id: several
+    type: multiple
+    prompt: Which ones?
+    explanation: Two.
+    choices: {A: One, B: Two, C: Neither of the above}
+    answer: [A, B]
+    shuffle: false
+  - id: free
+    type: single
+    prompt: Which city?
+    explanation: Ankara.
+    choices: {A: Ankara, B: Izmir}
+    answer: A
+"""
+
+
+def test_shuffle_false_is_moodles_shuffleanswers_both_ways() -> None:
+    original = load_bank_text_checked(SHUFFLE, {})
+    exported = export_moodle_xml(original).text
+    assert exported.count("<shuffleanswers>false</shuffleanswers>") == 2
+    assert exported.count("<shuffleanswers>true</shuffleanswers>") == 1
+    back = import_moodle_xml(exported, original.id, None, {})
+    assert back.notes == ()
+    assert dump_bank(back.result.bank) == dump_bank(original)
+    moodle = exported.replace("<shuffleanswers>false", "<shuffleanswers>0")
+    again = {q.id: q for q in import_moodle_xml(moodle, "order", None, {}).result.bank.questions}
+    assert again["both"].spec["shuffle"] is False and "shuffle" not in again["free"].spec

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from studyapp.banks.gift.common import (
     MODEL_ANSWER_HEADING,
@@ -146,6 +147,19 @@ def _key_losses(choices: Mapping[str, str]) -> tuple[str, ...]:
     return (f"choice keys {', '.join(choices)} come back from an import as {', '.join(expected)}",)
 
 
+def _choice_losses(spec: Mapping[str, Any]) -> tuple[str, ...]:
+    """Keys GIFT renumbers, and an order GIFT cannot ask Moodle to keep."""
+    order = (
+        (
+            "shuffle: false cannot be expressed in GIFT: Moodle shuffles these choices "
+            "(use Moodle XML to keep their order)",
+        )
+        if spec.get("shuffle") is False
+        else ()
+    )
+    return _key_losses(spec["choices"]) + order
+
+
 def _write_single(question: Question) -> _Draft:
     """`=right ~wrong#feedback`."""
     spec = question.spec
@@ -156,7 +170,7 @@ def _write_single(question: Question) -> _Draft:
         # A wrong choice that starts like a weight (%50%...) needs an explicit %0% first.
         mark = "=" if key == spec["answer"] else "~%0%" if WEIGHT.match(body) else "~"
         lines.append(mark + body + _feedback(feedback.get(key)))
-    return _Draft(question.prompt, tuple(lines), question.explanation, _key_losses(spec["choices"]))
+    return _Draft(question.prompt, tuple(lines), question.explanation, _choice_losses(spec))
 
 
 def _write_multiple(question: Question) -> _Draft:
@@ -173,7 +187,7 @@ def _write_multiple(question: Question) -> _Draft:
         for key, text in choices.items()
     )
     remarks = tuple(r for r in (rounded_right, rounded_wrong) if r)
-    return _Draft(question.prompt, lines, question.explanation, _key_losses(choices), remarks)
+    return _Draft(question.prompt, lines, question.explanation, _choice_losses(spec), remarks)
 
 
 def _rule_weight(exact: float, side: str) -> tuple[float, str | None]:

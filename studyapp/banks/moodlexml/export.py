@@ -92,15 +92,16 @@ def _keys(spec: dict[str, Any], meta: dict[str, Any]) -> None:
         meta["keys"] = list(spec["choices"])
 
 
-def _choice_options(element: Element, single: bool) -> None:
+def _choice_options(element: Element, single: bool, shuffle: bool) -> None:
     SubElement(element, "single").text = "true" if single else "false"
-    SubElement(element, "shuffleanswers").text = "true"
+    # Moodle shuffles only when both the quiz and the question say so, as studyapp does.
+    SubElement(element, "shuffleanswers").text = "true" if shuffle else "false"
     SubElement(element, "answernumbering").text = "ABCD"
     SubElement(element, "showstandardinstruction").text = "0"
 
 
 def _write_single(element: Element, spec: dict[str, Any], meta: dict[str, Any]) -> list[str]:
-    _choice_options(element, True)
+    _choice_options(element, True, spec.get("shuffle", True))
     feedback = spec.get("feedback", {})
     for key, text in spec["choices"].items():
         _answer(element, 100 if key == spec["answer"] else 0, text, feedback.get(key))
@@ -110,7 +111,7 @@ def _write_single(element: Element, spec: dict[str, Any], meta: dict[str, Any]) 
 
 def _write_multiple(element: Element, spec: dict[str, Any], meta: dict[str, Any]) -> list[str]:
     """Right picks share +100%, wrong picks share -100%, as studyapp grades."""
-    _choice_options(element, False)
+    _choice_options(element, False, spec.get("shuffle", True))
     feedback = spec.get("feedback", {})
     right = set(spec["answer"])
     wrong = len(spec["choices"]) - len(right)

@@ -171,6 +171,8 @@ def _question(
         lost.append(f"no general feedback: the explanation is '{NO_EXPLANATION}'")
         explanation = NO_EXPLANATION
     points = number_of(child_text(element, "defaultgrade"))
+    if points is None and context.points is not None:
+        points = context.points
     if points is None or points <= 0:
         if child_text(element, "defaultgrade"):
             lost.append(
@@ -182,6 +184,12 @@ def _question(
         lost.append(
             f"the penalty per retry ({percent_text(penalty * 100)}%) dropped: studyapp "
             "quizzes set retries themselves"
+        )
+    hints = element.findall("hint")
+    if hints:
+        lost.append(
+            f"{len(hints)} hint{'s' if len(hints) > 1 else ''} dropped: studyapp quizzes "
+            "give no hints between tries"
         )
     idnumber = child_text(element, "idnumber")
     if idnumber and idnumber != name:

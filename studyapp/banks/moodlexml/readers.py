@@ -13,6 +13,7 @@ from studyapp.banks.moodlexml.common import FORMATS
 from studyapp.banks.moodlexml.export import ORDERING_GRADING
 
 NO_MODEL_ANSWER = "(none given in Moodle XML)"
+_WEIGHT = re.compile(r"^%-?[0-9.]+%")  # a gap answer's grade, as in `%50%Lyon`
 _GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}")
 # Moodle's ordering import also reads these spellings and the numbers it stores.
 _GRADINGS = {
@@ -32,6 +33,7 @@ class Refused(Exception):
 class Context:
     lost: list[str]
     files: int = 0
+    points: float | None = None  # a cloze question's mark: the sum of its gaps' weights
 
 
 def child_text(element: Element, path: str) -> str:
@@ -102,9 +104,9 @@ def _read_choices(element: Element, meta: _Meta, context: Context, prompt: str) 
     if len(keys) != len(options):
         keys = choice_keys(len(options))
     single = child_text(element, "single").lower() in ("true", "1")
-    if child_text(element, "shuffleanswers").lower() in ("false", "0"):
-        lost.append("'do not shuffle' dropped: each quiz says whether choices are shuffled")
     spec: dict[str, Any] = {"choices": {k: o[1] for k, o in zip(keys, options, strict=True)}}
+    if not _shuffled(element):
+        spec["shuffle"] = False
     if single:
         full = [k for k, o in zip(keys, options, strict=True) if o[0] >= 100]
         if not full:
@@ -134,6 +136,11 @@ def _read_choices(element: Element, meta: _Meta, context: Context, prompt: str) 
         spec["feedback"] = feedback
     _combined_feedback(element, lost)
     return ("single" if single else "multiple"), spec, prompt
+
+
+def _shuffled(element: Element) -> bool:
+    """Moodle's `<shuffleanswers>`: `0` or `false` keeps the order written (absent: shuffle)."""
+    return child_text(element, "shuffleanswers").lower() not in ("false", "0")
 
 
 def _combined_feedback(element: Element, lost: list[str]) -> None:
@@ -198,6 +205,11 @@ def _read_numeric(element: Element, meta: _Meta, context: Context, prompt: str) 
         if fraction >= 100 and value is not None and full is None:
             tolerance = number_of(child_text(answer, "tolerance")) or 0.0
             full = (_whole(value), _whole(abs(tolerance)))
+            if child_text(answer, "feedback"):
+                lost.append(
+                    f"feedback for numeric answer '{(text or '').strip()}' dropped (numeric "
+                    "answers have no per-answer feedback)"
+                )
         else:
             lost.append(
                 f"numeric answer '{(text or '').strip()}' ({percent_text(fraction)}%) dropped: "
@@ -236,9 +248,14 @@ def _read_matching(element: Element, meta: _Meta, context: Context, prompt: str)
             pairs[left] = right
     if len(pairs) < 2:
         raise Refused("a matching question needs at least 2 pairs")
+    if not _shuffled(element):
+        context.lost.append(
+            "'do not shuffle' dropped: studyapp always shuffles a matching question's options"
+        )
     spec: dict[str, Any] = {"pairs": pairs}
     if distractors:
         spec["distractors"] = distractors
+    _combined_feedback(element, context.lost)
     return "matching", spec, prompt
 
 
@@ -262,6 +279,10 @@ def _read_essay(element: Element, meta: _Meta, context: Context, prompt: str) ->
         lost.append("attachments dropped: studyapp essays are typed")
     if child_text(element, "responseformat") not in ("", "editor", "plain", "monospaced"):
         lost.append(f"response format '{child_text(element, 'responseformat')}' dropped")
+    if child_text(element, "responserequired") == "0":
+        lost.append("an answer is optional in Moodle; studyapp scores a missing essay 0")
+    if child_text(element, "responsetemplate"):
+        lost.append("the response template dropped: studyapp essays start empty")
     return "essay", spec, prompt
 
 
@@ -305,18 +326,28 @@ def _read_cloze(element: Element, meta: _Meta, context: Context, prompt: str) ->
         accepted = []
         for part in re.split(r"(?<!\\)~", gap[3]):
             weight, _, rest = part.partition("=") if part.startswith("=") else ("", "", part)
-            text = re.split(r"(?<!\\)#", rest)[0]
+            rest = _WEIGHT.sub("", rest, count=1)
+            text, *feedback = re.split(r"(?<!\\)#", rest, maxsplit=1)
             text = re.sub(r"\\(.)", r"\1", text).strip()
             full = part.startswith("=") or part.startswith("%100%")
-            if part.startswith("%100%"):
-                text = re.sub(r"\\(.)", r"\1", re.split(r"(?<!\\)#", part[5:])[0]).strip()
             if full and text:
                 accepted.append(text)
+                if "".join(feedback).strip():
+                    context.lost.append(
+                        f"feedback for answer '{text}' of gap {name} dropped (blanks have none)"
+                    )
             elif text:
                 context.lost.append(f"answer '{text}' of gap {name} dropped: it is not worth 100%")
         if not accepted:
             raise Refused(f"gap {name} has no answer worth 100%")
         blanks[name] = accepted
+    # `{2:SHORTANSWER:...}` weighs a gap 2; Moodle's mark is the sum of the weights.
+    weights = [int(g[1] or 1) for g in gaps]
+    context.points = float(sum(weights))
+    if len(set(weights)) > 1:
+        context.lost.append(
+            f"gap weights {', '.join(map(str, weights))} dropped: studyapp weighs blanks equally"
+        )
     # Gaps become private-use marks while the text is converted, then [[name]] markers.
     pieces = []
     last = 0
