@@ -1057,6 +1057,10 @@ def test_round_trip_of_real_banks(path: Path) -> None:
         assert back[question.id] == question, question.id
     skipped = {q.id for q in original.questions if q.type in ("ordering", "blanks")}
     assert set(back) == {q.id for q in original.questions} - skipped
+    # Every question that does not come back as it was is named in the export's report.
+    report = exported.skipped + exported.notes
+    for qid in exported.lossy:
+        assert any(f"question '{qid}'" in line for line in report), qid
 
 
 def test_export_announces_points_gift_cannot_carry_in_the_header() -> None:
