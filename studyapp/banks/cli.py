@@ -9,7 +9,7 @@ from flask import Flask, current_app, has_app_context
 from flask.cli import AppGroup, NoAppException, ScriptInfo
 
 from studyapp.banks import services
-from studyapp.banks.gift.importer import slug
+from studyapp.banks.gift.metadata import slug
 from studyapp.banks.loader import READINGS_FILE, load_banks, load_readings
 from studyapp.banks.readings import list_readings, load_reading_text
 from studyapp.banks.schema import Issue

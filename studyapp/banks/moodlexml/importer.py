@@ -17,14 +17,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from studyapp.banks.gift.common import percent_text
-from studyapp.banks.gift.importer import (
-    GiftImport,
-    difficulty_of,
-    question_problems,
-    slug,
-    source_of,
-    tags_of,
-)
+from studyapp.banks.gift.importer import GiftImport, question_problems
+from studyapp.banks.gift.metadata import difficulty_of, slug, source_of, tags_of
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.moodlexml.common import read_meta
 from studyapp.banks.moodlexml.readers import (
