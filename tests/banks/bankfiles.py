@@ -41,3 +41,31 @@ def write_questions(root: Path, bank: str = BANK, name: str = "town.yaml") -> Pa
     (root / "readings.yaml").write_text(READINGS)
     (root / name).write_text(bank)
     return root
+
+
+# Two questions that keep their choices in the order written, and one that does not.
+SHUFFLE = """\
+id: order
+title: Order kept
+questions:
+  - id: both
+    type: single
+    prompt: Which?
+    explanation: Both.
+    choices: {A: Ankara, B: Istanbul, C: Both of the above}
+    answer: C
+    shuffle: false
+  - id: several
+    type: multiple
+    prompt: Which ones?
+    explanation: Two.
+    choices: {A: One, B: Two, C: Neither of the above}
+    answer: [A, B]
+    shuffle: false
+  - id: free
+    type: single
+    prompt: Which city?
+    explanation: Ankara.
+    choices: {A: Ankara, B: Izmir}
+    answer: A
+"""

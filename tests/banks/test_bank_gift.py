@@ -19,6 +19,7 @@ from studyapp.banks.gift import (
 from studyapp.banks.loader import bank_files, load_bank, load_bank_text, load_readings
 from studyapp.banks.schema import Bank, Question, Reading, Source, freeze
 from studyapp.banks.text import normalize_answer
+from tests.banks.bankfiles import SHUFFLE
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "questions"
@@ -1106,17 +1107,12 @@ def test_export_keeps_a_zero_line_and_a_literal_star_from_being_read_as_syntax()
 
 
 def test_export_announces_shuffle_false_which_gift_cannot_carry() -> None:
-    original = bank("""
-        - id: both
-          type: single
-          prompt: Which?
-          explanation: Both.
-          choices: {A: Ankara, B: Istanbul, C: Both of the above}
-          answer: C
-          shuffle: false
-    """)
+    original = load_bank_text(SHUFFLE, "order.yaml", READINGS).bank
     exported = export_gift(original)
-    assert exported.lossy == {"both"}
-    assert any("'both'" in n and "shuffle: false cannot be expressed" in n for n in exported.notes)
-    back = questions(import_gift(exported.text, "demo", "Demo", READINGS))["both"]
-    assert "shuffle" not in back.spec and back.spec["answer"] == "C"
+    assert exported.lossy == {"both", "several"}
+    for qid in ("both", "several"):
+        assert any(
+            f"'{qid}'" in n and "shuffle: false cannot be expressed" in n for n in exported.notes
+        )
+    back = questions(import_gift(exported.text, "order", "Order", READINGS))
+    assert "shuffle" not in back["both"].spec and back["both"].spec["answer"] == "C"

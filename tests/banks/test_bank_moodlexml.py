@@ -12,6 +12,7 @@ from studyapp.banks.moodlexml import export_moodle_xml, import_moodle_xml
 from studyapp.banks.moodlexml.importer import NO_EXPLANATION
 from studyapp.banks.schema import dump_bank
 from studyapp.banks.types import grade
+from tests.banks.bankfiles import SHUFFLE
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "questions"
@@ -212,33 +213,6 @@ def load_bank_text_checked(text: str, readings):
     result = load_bank_text(text, "extras.yaml", readings)
     assert result.ok, [str(e) for e in result.errors]
     return result.bank
-
-
-SHUFFLE = """\
-id: order
-title: Order kept
-questions:
-  - id: both
-    type: single
-    prompt: Which?
-    explanation: Both.
-    choices: {A: Ankara, B: Istanbul, C: Both of the above}
-    answer: C
-    shuffle: false
-  - id: several
-    type: multiple
-    prompt: Which ones?
-    explanation: Two.
-    choices: {A: One, B: Two, C: Neither of the above}
-    answer: [A, B]
-    shuffle: false
-  - id: free
-    type: single
-    prompt: Which city?
-    explanation: Ankara.
-    choices: {A: Ankara, B: Izmir}
-    answer: A
-"""
 
 
 def test_shuffle_false_is_moodles_shuffleanswers_both_ways() -> None:
