@@ -12,6 +12,7 @@ from studyapp.banks.gift.common import (
     WEIGHT,
     answer_text,
     choice_keys,
+    choice_text,
     clean,
     feedback_text,
     moodle_percent,
@@ -139,13 +140,20 @@ class _Option:
     marked: bool  # written with '=' in a choice block
 
 
-def _option(part: str, default_weight: float, fmt: str | None, lost: list[str]) -> _Option:
-    """Read `=text#feedback`, `%50%text#feedback` or `text#feedback`."""
+def _option(
+    part: str, default_weight: float, fmt: str | None, lost: list[str], choice: bool = False
+) -> _Option:
+    """Read `=text#feedback`, `%50%text#feedback` or `text#feedback`.
+
+    A choice's text is kept as Markdown (choices are shown as Markdown); an answer's as
+    the plain words a student types.
+    """
     part = php_trim(part)
     marked = part.startswith("=")
     weight, rest = (100.0, part[1:]) if marked else _weight(part, default_weight)
     text, _, feedback = rest.partition("#")
-    return _Option(weight, answer_text(text, fmt), feedback_text(feedback, fmt, lost), marked)
+    words = (choice_text if choice else answer_text)(text, fmt)
+    return _Option(weight, words, feedback_text(feedback, fmt, lost), marked)
 
 
 def _weight(part: str, default: float) -> tuple[float, str]:
@@ -184,7 +192,8 @@ def parse_answer(answer: str, lost: list[str], fmt: str | None) -> tuple[str, di
 
 def _parse_choices(answer: str, lost: list[str], fmt: str | None) -> tuple[str, dict[str, Any]]:
     """`{=right ~wrong}` is single choice; `{~%50%a ~%50%b ~%-100%c}` (no '=') is multiple."""
-    options = [_option(part, 0.0, fmt, lost) for part in _answers(answer.replace("=", "~="), "~")]
+    parts = _answers(answer.replace("=", "~="), "~")
+    options = [_option(part, 0.0, fmt, lost, choice=True) for part in parts]
     empty = [o for o in options if not o.text]
     if empty:
         lost.append(f"{len(empty)} empty answer(s) ignored")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from studyapp.banks.markup import plain_text, to_markdown
+from studyapp.banks.markup import escape_markdown, plain_text, to_markdown
 from studyapp.banks.text import normalize_answer
 
 # Where a missing-word answer block stood; it becomes `_____` once the text is Markdown,
@@ -139,6 +139,13 @@ def answer_text(protected: str, fmt: str | None) -> str:
     """A choice, answer or matching item as plain words, in its own format or `fmt`."""
     own, body = strip_format(php_trim(protected))
     return php_trim(plain_text(php_trim(restore(body)), own or fmt))
+
+
+def choice_text(protected: str, fmt: str | None) -> str:
+    """A choice as the inline Markdown choices are shown in, reading as Moodle shows it."""
+    own, _ = strip_format(php_trim(protected))
+    text = answer_text(protected, fmt)
+    return text if (own or fmt) == "markdown" else escape_markdown(text)
 
 
 def feedback_text(protected: str, fmt: str | None, lost: list[str]) -> str:

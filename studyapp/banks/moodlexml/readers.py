@@ -8,7 +8,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from studyapp.banks.gift.common import choice_keys, moodle_percent, percent_text, wildcards
-from studyapp.banks.markup import plain_text, to_markdown
+from studyapp.banks.markup import escape_markdown, plain_text, to_markdown
 from studyapp.banks.moodlexml.common import FORMATS
 from studyapp.banks.moodlexml.export import ORDERING_GRADING
 
@@ -71,6 +71,12 @@ def _plain(element: Element | None) -> str:
     return plain_text(raw.strip(), FORMATS.get(element.get("format", "html"), "html")).strip()
 
 
+def _choice(element: Element) -> str:
+    """A choice as the inline Markdown choices are shown in, reading as Moodle shows it."""
+    text = _plain(element)
+    return text if element.get("format") == "markdown" else escape_markdown(text)
+
+
 def number_of(text: str | None) -> float | None:
     try:
         value = float((text or "").strip())
@@ -94,7 +100,7 @@ def _answers(element: Element) -> list[tuple[float, Element]]:
 def _read_choices(element: Element, meta: _Meta, context: Context, prompt: str) -> _Read:
     lost = context.lost
     options = [
-        (f, _plain(a), markdown_of(a.find("feedback"), context, "feedback"))
+        (f, _choice(a), markdown_of(a.find("feedback"), context, "feedback"))
         for f, a in _answers(element)
     ]
     options = [o for o in options if o[1]]
