@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Letters NFKD does not decompose but that students type without the mark.
@@ -37,6 +38,7 @@ def _fold_char(text: str, i: int) -> str:
 
 # Punctuation a reader passes over: "Salt" and "salt." are one answer. Other marks
 # (# { } \ % & * @ _) tell texts apart: "C" and "C#", or "\" and "#" as answers.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SENTENCE_MARKS = frozenset(".,;:!?¿¡…'\"‘’“”«»‹›()[]/")
 
 
@@ -45,11 +47,13 @@ def duplicate_key(text: str) -> tuple[str, str]:
 
     Their normalized text, and the marks normalization drops that are not sentence
     punctuation, in order; so case, accents, spacing and a final full stop never make
-    two options different, but "C#" differs from "C" and "\\" from "#".
+    two options different, but "C#" differs from "C" and "\\" from "#". A Markdown
+    escape (`C\\#`) shows as the mark alone, so it counts as the mark alone.
     """
+    shown = _MARKDOWN_ESCAPE.sub(r"\1", text)
     marks = "".join(
         ch
-        for ch in unicodedata.normalize("NFKC", text)
+        for ch in unicodedata.normalize("NFKC", shown)
         if unicodedata.category(ch).startswith("P")
         and unicodedata.category(ch) != "Pd"
         and ch not in _SENTENCE_MARKS

@@ -1257,8 +1257,17 @@ def test_numeric_range_needs_both_ends_and_no_answer(tmp_path):
         (["C", "C#"], False),
         (["~", "=", "#", "{", "}", "\\"], False),
         (["#", "#."], True),
+        (["C\\#", "C#"], True),
     ],
-    ids=["full-stop", "exclamation", "abbreviation", "symbol-added", "only-symbols", "symbol-kept"],
+    ids=[
+        "full-stop",
+        "exclamation",
+        "abbreviation",
+        "symbol-added",
+        "only-symbols",
+        "symbol-kept",
+        "markdown-escape",
+    ],
 )
 def test_choices_repeat_when_they_read_the_same(tmp_path, texts, same):
     choices = "".join(f"    {chr(65 + i)}: {json.dumps(t)}\n" for i, t in enumerate(texts))
