@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,17 @@ from tests import factories
 pytest_plugins = ["tests.browser.fixtures"]
 
 PG_URL = os.environ.get("STUDYAPP_TEST_DATABASE_URL")
+
+# Property tests are never timed: Hypothesis's per-example deadline (200 ms) and its
+# slow-generation check fail a correct test whenever the machine is busy. In CI the examples
+# are drawn from a fixed seed, so a run is repeatable; locally they vary and keep exploring.
+settings.register_profile(
+    "studyapp",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+settings.load_profile("studyapp")
 
 
 def _worker_url(url: str) -> str:
