@@ -15,6 +15,10 @@ from typing import Any
 from yaml.nodes import MappingNode, Node
 
 from studyapp.banks.guessing import check_bank
+from studyapp.banks.loader.readings import (  # noqa: F401 - the loader's API, read elsewhere
+    load_readings,
+    load_readings_text,
+)
 from studyapp.banks.loader.yamlwalk import (
     Report,
     Walker,
@@ -39,7 +43,6 @@ from studyapp.banks.schema import (
     Shape,
     Source,
     freeze,
-    integer,
     list_of,
     number,
     record,
@@ -71,83 +74,8 @@ BANK_SHAPE = record(
     },
     required=("id", "title", "questions"),
 )
-READING_SHAPE = record(
-    {
-        "id": slug(),
-        "title": text(),
-        "author": text(),
-        "published": text(
-            pattern=r"\d{4}(?:-\d{2}(?:-\d{2})?)?",
-            hint="write the date as YYYY, YYYY-MM or YYYY-MM-DD",
-        ),
-        "paragraphs": integer(),
-        "note": text(allow_empty=True),
-    },
-    required=("id", "title", "author", "published", "paragraphs"),
-)
-READINGS_SHAPE = record({"readings": list_of(Shape(Kind.NODE))}, required=("readings",))
 _TYPE_KEYS = frozenset(k for handler in TYPES.values() for k in handler.fields)
 PathLike = str | Path
-
-
-# ---- readings -------------------------------------------------------------------------------
-
-
-def load_readings(path: PathLike) -> tuple[dict[str, Reading], list[Issue]]:
-    """Load readings.yaml: the readings by id, and every issue found."""
-    report = Report(str(path))
-    content = read_file(Path(path), report)
-    if content is None:
-        return {}, report.errors
-    return load_readings_text(content, str(path))
-
-
-def load_readings_text(content: str, path_label: str) -> tuple[dict[str, Reading], list[Issue]]:
-    """Load readings from YAML text (see `load_readings`)."""
-    report = Report(path_label)
-    root = compose(content, report)
-    readings: dict[str, Reading] = {}
-    if root is None:
-        return readings, report.errors
-    walker = Walker(report)
-    values = walker.record(root, READINGS_SHAPE, ())
-    first_line: dict[str, int] = {}
-    for i, node in enumerate(values.get("readings", ())):
-        reading = _read_reading(node, i, report)
-        if reading is None:
-            continue
-        if reading.id in first_line:
-            first = first_line[reading.id]
-            report.add(
-                line_of(node),
-                reading.id,
-                f"duplicate reading id '{reading.id}' (first at line {first})",
-            )
-            continue
-        first_line[reading.id] = line_of(node)
-        readings[reading.id] = reading
-    return readings, report.errors + report.warnings
-
-
-def _read_reading(node: Node, index: int, report: Report) -> Reading | None:
-    """One entry of the readings list, or None when it has errors."""
-    peeked = peek(node, "id")
-    walker = Walker(report, peeked.value if peeked is not None else f"#{index + 1}")
-    before = len(report.errors)
-    values = walker.record(node, READING_SHAPE, ())
-    paragraphs = values.get("paragraphs")
-    if paragraphs is not None and paragraphs < 1:
-        walker.error(walker.line_of(("paragraphs",)), "paragraphs must be at least 1")
-    if len(report.errors) > before:
-        return None
-    return Reading(
-        values["id"],
-        values["title"],
-        values["author"],
-        values["published"],
-        paragraphs,
-        values.get("note", ""),
-    )
 
 
 # ---- banks ----------------------------------------------------------------------------------
