@@ -21,7 +21,7 @@ from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus
 from studyapp.banks import models as bank_models
 from studyapp.banks.schema import Source
 from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
-from studyapp.gradebook import stats
+from studyapp.gradebook import quizstats, stats
 from studyapp.gradebook.services import counted_attempts
 from studyapp.quizzes.models import Quiz
 
@@ -48,7 +48,7 @@ class QuestionColumn:
 @dataclass(frozen=True)
 class QuizReport:
     quiz: Quiz
-    stats: stats.QuizStats
+    stats: quizstats.QuizStats
     columns: list[QuestionColumn]
     completed: int
     enrolled: int
@@ -116,7 +116,7 @@ def quiz_report(session: Session, quiz: Quiz, which: str = "graded") -> QuizRepo
     keys = [_key(order[q]) for q in qids]
     choice_counts = [dict(counts[q]) if keys[i] is not None else None for i, q in enumerate(qids)]
     drawn = [q not in fixed for q in qids]
-    quiz_stats = stats.quiz_stats(
+    quiz_stats = quizstats.quiz_stats(
         matrix,
         maxes,
         max_total=max((a.max_score for a in kept), default=0.0),

@@ -27,8 +27,9 @@ from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.db import get_session
 from studyapp.gradebook import csvformats, export, report, services
+from studyapp.gradebook.definitions import DEFINITIONS
 from studyapp.gradebook.forms import OverrideForm
-from studyapp.gradebook.stats import DEFINITIONS, MIN_FLAG_N
+from studyapp.gradebook.stats import MIN_FLAG_N
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import Quiz
 

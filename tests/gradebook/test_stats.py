@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studyapp.gradebook import stats
+from studyapp.gradebook import definitions, quizstats, reliability, stats
 from studyapp.gradebook.stats import Option
 
 # Data set A: 5 students x 4 right-or-wrong questions (1 point each).
@@ -46,7 +46,7 @@ def test_summary_by_hand():
     # mean = 11 / 5 = 2.2; sorted 0 2 2 3 4 -> median 2
     # deviations 1.8 0.8 -0.2 -0.2 -2.2, squares 3.24 0.64 0.04 0.04 4.84, sum 8.8
     # sample variance 8.8 / 4 = 2.2, sd = sqrt(2.2) = 1.48324
-    s = stats.summary(A_TOTALS, 4)
+    s = quizstats.summary(A_TOTALS, 4)
     assert s.n == 5
     assert s.mean == pytest.approx(2.2)
     assert s.median == 2
@@ -61,31 +61,31 @@ def test_summary_by_hand():
 def test_summary_partial_credit_by_hand():
     # mean = 16 / 4 = 4, median (3 + 5) / 2 = 4
     # deviations 3 1 -1 -3, squares sum 20, variance 20 / 3, sd = 2.58199
-    s = stats.summary(B_TOTALS, 7)
+    s = quizstats.summary(B_TOTALS, 7)
     assert (s.mean, s.median) == (4, 4)
     assert s.sd == pytest.approx(2.58199, abs=1e-5)
 
 
 def test_summary_of_nobody_and_of_one_student():
-    empty = stats.summary([], 10)
+    empty = quizstats.summary([], 10)
     assert empty.n == 0
     assert empty.mean is None and empty.median is None and empty.sd is None
     assert empty.mean_percent is None
-    one = stats.summary([7.5], 10)
+    one = quizstats.summary([7.5], 10)
     assert (one.n, one.mean, one.median, one.min, one.max) == (1, 7.5, 7.5, 7.5, 7.5)
     assert one.sd is None  # a sample SD needs two values
     assert one.mean_percent == 75
 
 
 def test_summary_without_a_maximum_has_no_percentages():
-    assert stats.summary([1, 2], 0).mean_percent is None
+    assert quizstats.summary([1, 2], 0).mean_percent is None
 
 
 # --- histogram -------------------------------------------------------------------------
 
 
 def test_histogram_labels_and_inclusive_top_bin():
-    bins = stats.histogram([0, 1, 5, 9.99, 10, 10], 10)
+    bins = quizstats.histogram([0, 1, 5, 9.99, 10, 10], 10)
     assert [b.label for b in bins][:2] == ["0–10%", "10–20%"]
     assert bins[-1].label == "90–100%"
     counts = [b.count for b in bins]
@@ -95,17 +95,17 @@ def test_histogram_labels_and_inclusive_top_bin():
 
 
 def test_histogram_puts_out_of_range_scores_in_the_end_bins():
-    bins = stats.histogram([-1, 11], 10, bins=4)
+    bins = quizstats.histogram([-1, 11], 10, bins=4)
     assert [b.count for b in bins] == [1, 0, 0, 1]
     assert [b.label for b in bins] == ["0–25%", "25–50%", "50–75%", "75–100%"]
 
 
 def test_histogram_odd_bins_and_edge_cases():
-    assert stats.histogram([1], 3, bins=3)[0].label == "0–33.3%"
-    assert stats.histogram([], 10)[0].count == 0
-    assert stats.histogram([1, 2], 0) == []
+    assert quizstats.histogram([1], 3, bins=3)[0].label == "0–33.3%"
+    assert quizstats.histogram([], 10)[0].count == 0
+    assert quizstats.histogram([1, 2], 0) == []
     with pytest.raises(ValueError):
-        stats.histogram([1], 10, bins=0)
+        quizstats.histogram([1], 10, bins=0)
 
 
 # --- facility --------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_kr20_by_hand():
     # alpha = 4 / 3 * (1 - 1.1 / 2.2) = 0.666667
     # KR-20 with p*q and population variance: sum pq = .16 + .24 * 3 = .88,
     # var = 8.8 / 5 = 1.76, 4 / 3 * (1 - .88 / 1.76) = 0.666667, the same
-    rel = stats.reliability(A, A_MAXES)
+    rel = reliability.reliability(A, A_MAXES)
     assert rel.kind == "KR-20"
     assert rel.value == pytest.approx(2 / 3)
     assert (rel.n_students, rel.n_questions) == (5, 4)
@@ -207,45 +207,45 @@ def test_kr20_by_hand():
 def test_cronbach_alpha_partial_credit_by_hand():
     # Q1 2 1 1 0: mean 1, SS 2, var 2/3; Q2 1 1 0 0: var 1/3; Q3 4 3 2 1: SS 5, var 5/3
     # sum 8/3; total variance 20/3; alpha = 3/2 * (1 - (8/3) / (20/3)) = 1.5 * .6 = 0.9
-    rel = stats.reliability(B, B_MAXES)
+    rel = reliability.reliability(B, B_MAXES)
     assert rel.kind == "Cronbach's alpha"
     assert rel.value == pytest.approx(0.9)
 
 
 def test_reliability_uses_only_students_who_got_every_question():
     # S6 missed Q2 in the draw; the alpha is that of data set A alone
-    rel = stats.reliability([*A, [1, None, 1, 1]], A_MAXES)
+    rel = reliability.reliability([*A, [1, None, 1, 1]], A_MAXES)
     assert rel.value == pytest.approx(2 / 3)
     assert rel.n_students == 5
 
 
 def test_reliability_with_too_few_complete_attempts_says_why():
     draws = [[1, None, 1], [None, 1, 0], [1, 0, None], [0, 1, 1], [1, 1, 1]]
-    rel = stats.reliability(draws, [1, 1, 1])
+    rel = reliability.reliability(draws, [1, 1, 1])
     assert rel.value is None
     assert rel.reason is not None and "Only 2 of 5 students got every question" in rel.reason
 
 
 def test_reliability_edge_cases():
-    assert stats.reliability([], [1, 1]).value is None
-    assert stats.reliability([[1], [0], [1]], [1]).reason == (
+    assert reliability.reliability([], [1, 1]).value is None
+    assert reliability.reliability([[1], [0], [1]], [1]).reason == (
         "Reliability needs at least 2 questions."
     )
-    assert "at least 3 students" in (stats.reliability([[1, 0], [0, 1]], [1, 1]).reason or "")
-    flat = stats.reliability([[1, 0], [1, 0], [1, 0]], [1, 1])
+    assert "at least 3 students" in (reliability.reliability([[1, 0], [0, 1]], [1, 1]).reason or "")
+    flat = reliability.reliability([[1, 0], [1, 0], [1, 0]], [1, 1])
     assert flat.value is None and "same total" in (flat.reason or "")
-    every_none = stats.reliability([[None, None]] * 4, [1, 1])
+    every_none = reliability.reliability([[None, None]] * 4, [1, 1])
     assert every_none.value is None
 
 
 def test_reliability_warnings():
     big_short = [[1, 0, 1], [1, 1, 1], [0, 0, 1], [0, 0, 0]] * 10  # 40 students, 3 questions
-    rel = stats.reliability(big_short, [1, 1, 1])
+    rel = reliability.reliability(big_short, [1, 1, 1])
     assert rel.warning is not None and rel.warning.startswith("With only 3 questions")
     trusted = [[1] * 6, [0] * 6] * 10 + [[1, 1, 1, 0, 0, 0]] * 2  # 22 students, 6 questions
-    assert stats.reliability(trusted, [1] * 6).warning is None
+    assert reliability.reliability(trusted, [1] * 6).warning is None
     # two questions that disagree completely give a negative alpha
-    negative = stats.reliability([[1, 0], [0, 1], [1, 0], [0, 1], [1, 1]], [1, 1])
+    negative = reliability.reliability([[1, 0], [0, 1], [1, 0], [0, 1], [1, 1]], [1, 1])
     assert negative.value is not None and negative.value < 0
     assert "negative value" in (negative.warning or "")
 
@@ -337,14 +337,14 @@ def test_no_flags_below_the_minimum_number_of_answers():
     assert below.flags == ()
     at = stats.question_stats([0] * n, 1, list(range(n)), choice_counts={"B": n}, key={"A"})
     assert any(f.startswith(f"More students chose B ({n})") for f in at.flags)
-    assert str(n) in stats.DEFINITIONS["flags"]
+    assert str(n) in definitions.DEFINITIONS["flags"]
 
 
 # --- whole quiz ------------------------------------------------------------------------
 
 
 def test_quiz_stats_combines_everything():
-    q = stats.quiz_stats(
+    q = quizstats.quiz_stats(
         A,
         A_MAXES,
         choice_counts=[{"A": 4, "B": 1}, None, None, None],
@@ -366,21 +366,21 @@ def test_quiz_stats_combines_everything():
 def test_quiz_stats_with_random_draws():
     # Q1 and Q2 are alternatives of one slot; each student got one of them.
     matrix = [[1, None, 1], [None, 0, 1], [1, None, 0], [None, 1, 1], [0, None, 0]]
-    q = stats.quiz_stats(matrix, [1, 1, 1])
+    q = quizstats.quiz_stats(matrix, [1, 1, 1])
     assert q.summary.max_total == 2  # two questions per attempt, not three
     assert q.questions[0].n == 3 and q.questions[1].n == 2
     assert q.reliability.value is None and q.reliability.reason
 
 
 def test_quiz_stats_edge_cases():
-    empty = stats.quiz_stats([], [1, 1])
+    empty = quizstats.quiz_stats([], [1, 1])
     assert empty.summary.n == 0 and empty.summary.max_total == 2
     assert all(qs.facility is None for qs in empty.questions)
-    one = stats.quiz_stats([[1, 0]], [1, 1])
+    one = quizstats.quiz_stats([[1, 0]], [1, 1])
     assert one.summary.sd is None
     assert one.questions[0].discrimination is None and one.questions[0].facility_ci is None
     with pytest.raises(ValueError):
-        stats.quiz_stats([[1]], [1, 1])
+        quizstats.quiz_stats([[1]], [1, 1])
 
 
 def test_every_definition_is_there():
@@ -391,7 +391,7 @@ def test_every_definition_is_there():
         "standard_deviation",
         "confidence_interval",
     ):
-        assert len(stats.DEFINITIONS[name]) > 80
+        assert len(definitions.DEFINITIONS[name]) > 80
 
 
 # --- properties ------------------------------------------------------------------------
@@ -429,10 +429,10 @@ def test_facility_interval_contains_the_facility(fractions):
 
 @given(st.lists(points, max_size=50), st.integers(min_value=1, max_value=20))
 def test_histogram_counts_every_score(values, bins):
-    assert sum(b.count for b in stats.histogram(values, 100, bins)) == len(values)
+    assert sum(b.count for b in quizstats.histogram(values, 100, bins)) == len(values)
 
 
 @given(st.lists(st.lists(st.sampled_from([0.0, 1.0]), min_size=3, max_size=3), max_size=30))
 def test_reliability_never_exceeds_one(matrix):
-    rel = stats.reliability(matrix, [1, 1, 1])
+    rel = reliability.reliability(matrix, [1, 1, 1])
     assert rel.value is None or (rel.value <= 1 + 1e-9 and not math.isnan(rel.value))
