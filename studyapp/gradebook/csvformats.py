@@ -1,13 +1,7 @@
-"""CSV files that spreadsheets and learning platforms accept: dialects, presets, streaming.
+"""Gradebook CSV presets that spreadsheets and learning platforms accept.
 
-Every file is UTF-8 and RFC 4180 (``\\r\\n`` line ends, fields with the delimiter, quotes or
-line breaks quoted, quotes doubled). Text cells pass through `safe_cell`, so a cell that a
-spreadsheet would run as a formula gets a leading ``'`` (see `studyapp.core.csvfile.is_formula`:
-``=`` or a leading tab or line break always; ``+``, ``-``, ``@`` only with a call, ``|``, ``!``,
-plain arithmetic or a cell reference, so ``-dash.lee@school.test`` stays as written); numbers
-are written by `format_number` (half up to 2 decimals, percentages to 1, no trailing zeros,
-the dialect's decimal separator), so a negative score stays a number. An empty cell means
-"no score". Timestamps are ISO 8601 in UTC (``2024-05-01T09:30:00Z``).
+Files are written by `csvwriter` (RFC 4180, formula-safe text, numbers half up, UTC
+timestamps); the responses and analysis files of one quiz are built in `csvquiz`.
 
 Each preset is a function from plain rows (the dataclasses below, built by the gradebook
 service from the database) to a `Table`, whose ``lines()`` stream the file one line at a time.
@@ -53,39 +47,16 @@ canvas       ``Student, ID, SIS User ID, SIS Login ID, Section, <quiz>...`` then
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from itertools import chain
-from typing import Any
 
 from studyapp.core import numbers
-from studyapp.core.csvfile import safe_cell
-from studyapp.gradebook.stats import QuestionStats
-
-BOM = "\ufeff"
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """How a CSV file is written: delimiter, decimal separator, byte-order mark, line end."""
-
-    delimiter: str = ","
-    decimal: str = "."
-    bom: bool = False
-    lineterminator: str = "\r\n"
-
-    def __post_init__(self) -> None:
-        if self.delimiter == self.decimal:
-            raise ValueError("the delimiter and the decimal separator must differ")
-
-
-COMMA = Dialect()
-EXCEL_EU = Dialect(delimiter=";", decimal=",", bom=True)
+from studyapp.gradebook.csvquiz import analysis, responses
+from studyapp.gradebook.csvwriter import EXCEL_EU, Marker, Table
 
 
 @dataclass(frozen=True)
@@ -95,13 +66,6 @@ class QuizColumn:
     id: int
     title: str
     max_points: float
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A fixed word an importer reads in a score cell (``EX``, ``-``), written as is."""
-
-    text: str
 
 
 #: Canvas imports EX as "excused": the assignment counts in neither score nor maximum.
@@ -147,142 +111,6 @@ class AttemptRow:
     score: float | None
     max_score: float
     kept: bool
-
-
-@dataclass(frozen=True)
-class ResponseRow:
-    """One student's stored response to one question of an attempt."""
-
-    student_id: str | None
-    name: str
-    email: str
-    attempt: int
-    position: int
-    question_id: str
-    question_version: int
-    #: The question type (single, multiple, ordering, ...).
-    kind: str
-    #: The stored response in the grader's format.
-    response: Any
-    points: float | None
-    max_points: float
-    #: Ordering item and matching tokens mapped to their text.
-    texts: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AnalysisRow:
-    """One question of a quiz's statistics report."""
-
-    position: int
-    question_id: str
-    type: str
-    n: int
-    facility: float | None
-    facility_ci_low: float | None
-    facility_ci_high: float | None
-    discrimination: float | None
-    discrimination_ci_low: float | None
-    discrimination_ci_high: float | None
-    flags: tuple[str, ...] = ()
-    sd: float | None = None
-    discriminative_efficiency: float | None = None
-    drawn: bool = False
-
-
-@dataclass(frozen=True)
-class Table:
-    """A CSV file ready to stream; ``rows`` may be a generator, so stream it once."""
-
-    header: tuple[str, ...]
-    rows: Iterable[Sequence[object]]
-    dialect: Dialect = COMMA
-    #: Decimals for numbers; None keeps full precision.
-    places: int | None = 2
-
-    def lines(self) -> Iterator[str]:
-        """The file one line at a time."""
-        return iter_rows(self.header, self.rows, self.dialect, self.places)
-
-
-def format_number(value: float | Decimal | None, decimal: str = ".", places: int = 2) -> str:
-    """A number rounded half up to ``places`` decimals without trailing zeros; '' for None."""
-    return numbers.format_number(value, places, decimal)
-
-
-def format_timestamp(value: datetime | None) -> str:
-    """ISO 8601 in UTC to the second (``2024-05-01T09:30:00Z``); '' for None."""
-    if value is None:
-        return ""
-    # SQLite hands back naive datetimes; the app stores every timestamp in UTC.
-    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def cell(value: object, dialect: Dialect = COMMA, places: int | None = 2) -> str:
-    """The text of one cell: numbers and times formatted, any other text made formula-safe.
-
-    ``places`` None writes numbers at full precision (the question-analysis file).
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Marker):
-        return value.text
-    if isinstance(value, int | float | Decimal):
-        # Numbers are data by type, and format_number only writes digits, a sign and the
-        # separator; safe_cell would misread "-1,5" as a formula.
-        if places is None:
-            return numbers.exact_text(value, dialect.decimal)
-        return format_number(value, dialect.decimal, places)
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    return safe_cell(value)
-
-
-def iter_rows(
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    dialect: Dialect = COMMA,
-    places: int | None = 2,
-) -> Iterator[str]:
-    """Yield the header line, then one line per row, pulling each row only when asked."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator=dialect.lineterminator)
-
-    def line(values: Iterable[object]) -> str:
-        writer.writerow([cell(v, dialect, places) for v in values])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield (BOM if dialect.bom else "") + line(header)
-    for row in rows:
-        yield line(row)
-
-
-def render_answer(kind: str, response: Any, texts: Mapping[str, str] | None = None) -> str:
-    """A stored response as readable text (``A;C``, ``first > second``, ``left=right; ...``)."""
-    texts = texts or {}
-    if response is None:
-        return ""
-    if kind == "truefalse" and isinstance(response, bool):
-        return "true" if response else "false"
-    if kind == "multiple" and isinstance(response, list):
-        return ";".join(sorted(str(k) for k in response))
-    if kind == "ordering" and isinstance(response, list):
-        return " > ".join(texts.get(str(t), str(t)) for t in response)
-    if isinstance(response, dict):
-        # Matching maps left tokens to option tokens, blanks map names to text.
-        return "; ".join(
-            f"{texts.get(str(k), str(k))}={'' if v is None else texts.get(str(v), str(v))}"
-            for k, v in response.items()
-        )
-    if isinstance(response, list):
-        return ";".join(str(v) for v in response)
-    return str(response)
 
 
 def _quiz_titles(quizzes: Sequence[QuizColumn], reserved: Iterable[str]) -> list[str]:
@@ -366,106 +194,6 @@ def long(attempts: Iterable[AttemptRow]) -> Table:
         for a in attempts
     )
     return Table(LONG_HEADER, rows)
-
-
-RESPONSES_HEADER = (
-    "student_id",
-    "name",
-    "email",
-    "attempt",
-    "position",
-    "question_id",
-    "question_version",
-    "answer",
-    "points",
-    "max_points",
-)
-
-
-def responses(rows: Iterable[ResponseRow]) -> Table:
-    """One row per student and question of a quiz, the answer rendered as text."""
-    lines = (
-        (
-            r.student_id,
-            r.name,
-            r.email,
-            r.attempt,
-            r.position,
-            r.question_id,
-            r.question_version,
-            render_answer(r.kind, r.response, r.texts),
-            r.points,
-            r.max_points,
-        )
-        for r in rows
-    )
-    return Table(RESPONSES_HEADER, lines)
-
-
-ANALYSIS_HEADER = (
-    "position",
-    "question_id",
-    "type",
-    "n",
-    "facility",
-    "facility_ci_low",
-    "facility_ci_high",
-    "discrimination",
-    "discrimination_ci_low",
-    "discrimination_ci_high",
-    "flags",
-    "sd",
-    "discriminative_efficiency",
-    "drawn",
-)
-
-
-def analysis_row(
-    position: int, question_id: str, qtype: str, stats: QuestionStats, drawn: bool = False
-) -> AnalysisRow:
-    """The report row for one question's statistics."""
-    fci, dci = stats.facility_ci, stats.discrimination_ci
-    return AnalysisRow(
-        position=position,
-        question_id=question_id,
-        type=qtype,
-        n=stats.n,
-        facility=stats.facility,
-        facility_ci_low=fci.low if fci else None,
-        facility_ci_high=fci.high if fci else None,
-        discrimination=stats.discrimination,
-        discrimination_ci_low=dci.low if dci else None,
-        discrimination_ci_high=dci.high if dci else None,
-        flags=stats.flags,
-        sd=stats.sd,
-        discriminative_efficiency=stats.discriminative_efficiency,
-        drawn=drawn,
-    )
-
-
-def analysis(questions: Iterable[AnalysisRow]) -> Table:
-    """One row per question of a quiz's statistics report."""
-    rows = (
-        (
-            q.position,
-            q.question_id,
-            q.type,
-            q.n,
-            q.facility,
-            q.facility_ci_low,
-            q.facility_ci_high,
-            q.discrimination,
-            q.discrimination_ci_low,
-            q.discrimination_ci_high,
-            " | ".join(q.flags),
-            q.sd,
-            q.discriminative_efficiency,
-            q.drawn,
-        )
-        for q in questions
-    )
-    # Full precision: this file is for recomputing and comparing, not for reading.
-    return Table(ANALYSIS_HEADER, rows, places=None)
 
 
 REGISTRAR_FINAL = "final"

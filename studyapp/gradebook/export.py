@@ -13,7 +13,7 @@ from studyapp.auth.models import User
 from studyapp.banks.content import question_from_doc
 from studyapp.banks.types import token
 from studyapp.classes.models import Course, Enrollment
-from studyapp.gradebook import csvformats
+from studyapp.gradebook import csvformats, csvquiz, csvwriter
 from studyapp.gradebook.services import Gradebook, Row, build_gradebook, counted_attempts
 from studyapp.quizzes.models import Quiz
 
@@ -69,7 +69,7 @@ def iter_books(
 
 def gradebook_table(
     session: Session, course: Course, now: datetime, preset: str, chunk: int = CHUNK
-) -> csvformats.Table:
+) -> csvwriter.Table:
     """A gradebook preset whose rows are produced lazily, chunk by chunk."""
     if preset == "long":
         return csvformats.long(_attempt_rows(session, course))
@@ -90,11 +90,11 @@ def gradebook_table(
     return csvformats.standard(columns, students())
 
 
-def with_bom(table: csvformats.Table) -> csvformats.Table:
+def with_bom(table: csvwriter.Table) -> csvwriter.Table:
     """The same file with a byte-order mark, which Excel needs to read UTF-8."""
     d = table.dialect
-    dialect = csvformats.Dialect(d.delimiter, d.decimal, bom=True)
-    return csvformats.Table(table.header, table.rows, dialect, table.places)
+    dialect = csvwriter.Dialect(d.delimiter, d.decimal, bom=True)
+    return csvwriter.Table(table.header, table.rows, dialect, table.places)
 
 
 def _chain(first: Gradebook, rest: Iterator[Gradebook]) -> Iterator[Gradebook]:
@@ -144,7 +144,7 @@ def _attempt_group(group: list[tuple[Attempt, User, Quiz]]) -> Iterator[csvforma
         )
 
 
-def responses_table(session: Session, quiz: Quiz) -> csvformats.Table:
+def responses_table(session: Session, quiz: Quiz) -> csvwriter.Table:
     """One row per student x question of a quiz's real attempts."""
     query = (
         select(AttemptQuestion, Attempt, User)
@@ -156,11 +156,11 @@ def responses_table(session: Session, quiz: Quiz) -> csvformats.Table:
         .execution_options(yield_per=500)
     )
 
-    def rows() -> Iterator[csvformats.ResponseRow]:
+    def rows() -> Iterator[csvquiz.ResponseRow]:
         for row, attempt, user in session.execute(query):
             question = question_from_doc(row.version.content)
             texts = {token(t): t for t in _visible_texts(question)}
-            yield csvformats.ResponseRow(
+            yield csvquiz.ResponseRow(
                 user.student_number,
                 user.name,
                 user.email,
@@ -175,7 +175,7 @@ def responses_table(session: Session, quiz: Quiz) -> csvformats.Table:
                 texts,
             )
 
-    return csvformats.responses(rows())
+    return csvquiz.responses(rows())
 
 
 def _visible_texts(question) -> list[str]:

@@ -26,7 +26,7 @@ from studyapp.classes.models import Course
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.db import get_session
-from studyapp.gradebook import csvformats, export, report, services
+from studyapp.gradebook import csvquiz, csvwriter, export, report, services
 from studyapp.gradebook.definitions import DEFINITIONS
 from studyapp.gradebook.forms import OverrideForm
 from studyapp.gradebook.stats import MIN_FLAG_N
@@ -52,7 +52,7 @@ def _quiz(quiz_id: int) -> Quiz:
         abort(404)
 
 
-def _csv(build: Callable[[Session], csvformats.Table], filename: str) -> Response:
+def _csv(build: Callable[[Session], csvwriter.Table], filename: str) -> Response:
     """Stream a CSV download: the first line leaves at once, memory stays flat.
 
     The rows come from a session of their own, which lives as long as the download does:
@@ -113,7 +113,7 @@ def download(course_id: int):
         abort(404)
     bom, now, course_id = request.args.get("bom") == "1", utcnow(), course.id
 
-    def build(session: Session) -> csvformats.Table:
+    def build(session: Session) -> csvwriter.Table:
         table = export.gradebook_table(session, session.get(Course, course_id), now, preset)
         return export.with_bom(table) if bom else table
 
@@ -207,13 +207,13 @@ def _which() -> str:
 def quiz_csv(quiz_id: int, kind: str):
     quiz_id, which = _quiz(quiz_id).id, _which()
 
-    def build(session: Session) -> csvformats.Table:
+    def build(session: Session) -> csvwriter.Table:
         quiz = session.get(Quiz, quiz_id)
         if kind == "responses":
             return export.responses_table(session, quiz)
         data = report.quiz_report(session, quiz, which)
-        return csvformats.analysis(
-            csvformats.analysis_row(i + 1, c.label, c.type, c.stats, c.drawn)
+        return csvquiz.analysis(
+            csvquiz.analysis_row(i + 1, c.label, c.type, c.stats, c.drawn)
             for i, c in enumerate(data.columns)
         )
 

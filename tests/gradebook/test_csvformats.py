@@ -10,14 +10,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from studyapp.gradebook import csvformats as cf
-from studyapp.gradebook.csvformats import (
-    AnalysisRow,
-    AttemptRow,
-    Dialect,
-    QuizColumn,
-    ResponseRow,
-    StudentRow,
-)
+from studyapp.gradebook import csvquiz, csvwriter
+from studyapp.gradebook.csvformats import AttemptRow, QuizColumn, StudentRow
+from studyapp.gradebook.csvquiz import AnalysisRow, ResponseRow
+from studyapp.gradebook.csvwriter import Dialect
 from studyapp.gradebook.stats import question_stats
 
 TRICKY = 'Öztürk, Ayşe "Ayo"\nsecond line'
@@ -33,13 +29,13 @@ STUDENTS = [
 ]
 
 
-def text_of(table: cf.Table) -> str:
+def text_of(table: csvwriter.Table) -> str:
     return "".join(table.lines())
 
 
-def read(table: cf.Table) -> list[list[str]]:
+def read(table: csvwriter.Table) -> list[list[str]]:
     """Parse a table's output the way a spreadsheet importer would."""
-    text = text_of(table).removeprefix(cf.BOM)
+    text = text_of(table).removeprefix(csvwriter.BOM)
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=table.dialect.delimiter))
 
 
@@ -63,31 +59,34 @@ def read(table: cf.Table) -> list[list[str]]:
     ],
 )
 def test_format_number(value, decimal, expected):
-    assert cf.format_number(value, decimal) == expected
+    assert csvwriter.format_number(value, decimal) == expected
 
 
 def test_format_number_places_and_bad_values():
-    assert cf.format_number(85.25, places=1) == "85.3"
+    assert csvwriter.format_number(85.25, places=1) == "85.3"
     with pytest.raises(ValueError):
-        cf.format_number(float("nan"))
+        csvwriter.format_number(float("nan"))
     with pytest.raises(ValueError):
-        cf.format_number(float("inf"))
+        csvwriter.format_number(float("inf"))
 
 
 def test_format_timestamp_is_utc_iso8601():
     cest = timezone(timedelta(hours=2))
-    assert cf.format_timestamp(datetime(2024, 5, 1, 11, 30, 5, 123, cest)) == "2024-05-01T09:30:05Z"
-    assert cf.format_timestamp(datetime(2024, 5, 1, 9, 30)) == "2024-05-01T09:30:00Z"
-    assert cf.format_timestamp(None) == ""
+    assert (
+        csvwriter.format_timestamp(datetime(2024, 5, 1, 11, 30, 5, 123, cest))
+        == "2024-05-01T09:30:05Z"
+    )
+    assert csvwriter.format_timestamp(datetime(2024, 5, 1, 9, 30)) == "2024-05-01T09:30:00Z"
+    assert csvwriter.format_timestamp(None) == ""
 
 
 def test_cells():
-    assert cf.cell(True) == "yes" and cf.cell(False) == "no"
-    assert cf.cell(None) == ""
-    assert cf.cell(-1.5) == "-1.5"
-    assert cf.cell(-1.5, cf.EXCEL_EU) == "-1,5"  # a number, so no formula quote
-    assert cf.cell("-1.5") == "-1.5"  # numeric text is data too
-    assert cf.cell("-2+3") == "'-2+3"
+    assert csvwriter.cell(True) == "yes" and csvwriter.cell(False) == "no"
+    assert csvwriter.cell(None) == ""
+    assert csvwriter.cell(-1.5) == "-1.5"
+    assert csvwriter.cell(-1.5, csvwriter.EXCEL_EU) == "-1,5"  # a number, so no formula quote
+    assert csvwriter.cell("-1.5") == "-1.5"  # numeric text is data too
+    assert csvwriter.cell("-2+3") == "'-2+3"
 
 
 def test_dialect_rejects_a_delimiter_equal_to_the_decimal_separator():
@@ -108,9 +107,9 @@ def test_iter_rows_round_trip_and_formula_neutralization():
         ["\tTab", "\rCR"],
         ["-1.5", ""],
     ]
-    text = "".join(cf.iter_rows(header, rows))
+    text = "".join(csvwriter.iter_rows(header, rows))
     assert text.startswith("name,'=HEADER()\r\n")
-    assert not text.startswith(cf.BOM)
+    assert not text.startswith(csvwriter.BOM)
     parsed = list(csv.reader(io.StringIO(text, newline="")))
     assert parsed == [
         ["name", "'=HEADER()"],
@@ -124,20 +123,20 @@ def test_iter_rows_round_trip_and_formula_neutralization():
 
 
 def test_iter_rows_uses_crlf_and_quotes_as_rfc4180():
-    lines = list(cf.iter_rows(["a", "b"], [['say "hi"', "x,y"]]))
+    lines = list(csvwriter.iter_rows(["a", "b"], [['say "hi"', "x,y"]]))
     assert lines == ["a,b\r\n", '"say ""hi""","x,y"\r\n']
 
 
 def test_iter_rows_bom_only_when_asked():
-    with_bom = list(cf.iter_rows(["a"], [[1]], Dialect(bom=True)))
-    assert with_bom[0] == cf.BOM + "a\r\n"
+    with_bom = list(csvwriter.iter_rows(["a"], [[1]], Dialect(bom=True)))
+    assert with_bom[0] == csvwriter.BOM + "a\r\n"
     assert with_bom[1] == "1\r\n"  # only once, at the very start
-    assert cf.BOM not in "".join(cf.iter_rows(["a"], [[1]]))
+    assert csvwriter.BOM not in "".join(csvwriter.iter_rows(["a"], [[1]]))
 
 
 def test_iter_rows_semicolons_and_decimal_commas():
-    text = "".join(cf.iter_rows(["name", "score"], [["Doe; Jane", 7.5]], cf.EXCEL_EU))
-    assert text == cf.BOM + "name;score\r\n" + '"Doe; Jane";7,5\r\n'
+    text = "".join(csvwriter.iter_rows(["name", "score"], [["Doe; Jane", 7.5]], csvwriter.EXCEL_EU))
+    assert text == csvwriter.BOM + "name;score\r\n" + '"Doe; Jane";7,5\r\n'
 
 
 def test_iter_rows_streams_lazily():
@@ -149,7 +148,7 @@ def test_iter_rows_streams_lazily():
             pulled += 1
             yield (i, f"student {i}", i / 4)
 
-    lines = cf.iter_rows(("n", "name", "score"), rows())
+    lines = csvwriter.iter_rows(("n", "name", "score"), rows())
     assert pulled == 0  # nothing read before the first line is asked for
     assert next(lines) == "n,name,score\r\n"
     assert pulled == 0  # the header does not need a row
@@ -206,8 +205,10 @@ def test_standard_preset_keeps_column_names_distinct():
 
 def test_excel_eu_preset():
     text = text_of(cf.excel_eu(QUIZZES, STUDENTS))
-    assert text.startswith(cf.BOM + "student_id;name;email;Quiz 1;")
-    rows = list(csv.reader(io.StringIO(text.removeprefix(cf.BOM), newline=""), delimiter=";"))
+    assert text.startswith(csvwriter.BOM + "student_id;name;email;Quiz 1;")
+    rows = list(
+        csv.reader(io.StringIO(text.removeprefix(csvwriter.BOM), newline=""), delimiter=";")
+    )
     assert rows[1] == ["s1", TRICKY, "ayse@example.edu", "7,5", "", "7,5", "25", ""]
     assert rows[2][3:] == ["-1,5", "20", "18,5", "61,7", ""]
     assert rows[3][0] == "'" + FORMULA
@@ -248,16 +249,16 @@ def test_long_preset():
 
 def test_render_answer_for_every_kind():
     texts = {"t1": "first", "t2": "second", "l1": "Paris", "o1": "France"}
-    assert cf.render_answer("single", "B") == "B"
-    assert cf.render_answer("multiple", ["C", "A"]) == "A;C"
-    assert cf.render_answer("truefalse", True) == "true"
-    assert cf.render_answer("truefalse", False) == "false"
-    assert cf.render_answer("short", "photosynthesis") == "photosynthesis"
-    assert cf.render_answer("numeric", 3.5) == "3.5"
-    assert cf.render_answer("ordering", ["t2", "t1"], texts) == "second > first"
-    assert cf.render_answer("matching", {"l1": "o1", "lx": None}, texts) == "Paris=France; lx="
-    assert cf.render_answer("blanks", {"gas": "oxygen", "n": "2"}) == "gas=oxygen; n=2"
-    assert cf.render_answer("essay", None) == ""
+    assert csvquiz.render_answer("single", "B") == "B"
+    assert csvquiz.render_answer("multiple", ["C", "A"]) == "A;C"
+    assert csvquiz.render_answer("truefalse", True) == "true"
+    assert csvquiz.render_answer("truefalse", False) == "false"
+    assert csvquiz.render_answer("short", "photosynthesis") == "photosynthesis"
+    assert csvquiz.render_answer("numeric", 3.5) == "3.5"
+    assert csvquiz.render_answer("ordering", ["t2", "t1"], texts) == "second > first"
+    assert csvquiz.render_answer("matching", {"l1": "o1", "lx": None}, texts) == "Paris=France; lx="
+    assert csvquiz.render_answer("blanks", {"gas": "oxygen", "n": "2"}) == "gas=oxygen; n=2"
+    assert csvquiz.render_answer("essay", None) == ""
 
 
 def test_responses_preset():
@@ -279,8 +280,8 @@ def test_responses_preset():
             {"a": "Alpha", "b": "Beta, then"},
         ),
     ]
-    rows = read(cf.responses(rows_in))
-    assert rows[0] == list(cf.RESPONSES_HEADER)
+    rows = read(csvquiz.responses(rows_in))
+    assert rows[0] == list(csvquiz.RESPONSES_HEADER)
     assert rows[1] == ["s1", "Иван", "i@x", "1", "1", "q-mcq", "3", "A;C", "0.5", "1"]
     assert rows[2][7:] == ["'" + FORMULA, "", "5"]  # a typed answer cannot run as a formula
     assert rows[3][7] == "Beta, then > Alpha"
@@ -291,12 +292,12 @@ def test_analysis_preset():
     stats = question_stats([1, 1, 1, 1, 0], 1, [4, 3, 2, 2, 0])
     hard = question_stats([0, 0, 0, 1, 1], 1, [4, 3, 3, 1, 1], min_flag_n=1)
     rows_in = [
-        cf.analysis_row(1, "q-one", "single", stats),
-        cf.analysis_row(2, "q-two", "short", hard, drawn=True),
+        csvquiz.analysis_row(1, "q-one", "single", stats),
+        csvquiz.analysis_row(2, "q-two", "short", hard, drawn=True),
         AnalysisRow(3, "q-three", "essay", 1, 0.5, None, None, None, None, None),
     ]
-    rows = read(cf.analysis(rows_in))
-    assert rows[0] == list(cf.ANALYSIS_HEADER)
+    rows = read(csvquiz.analysis(rows_in))
+    assert rows[0] == list(csvquiz.ANALYSIS_HEADER)
     # facility .8 in [.38, .96]; discrimination .69 in [-.5, .98]; no flags
     assert rows[1][:4] == ["1", "q-one", "single", "5"]
     # Full precision: every figure reads back as the very float the report computed.
@@ -347,7 +348,7 @@ def test_presets_registry():
         "excel-eu",
         "canvas",
     }
-    assert cf.PRESETS["excel-eu"](QUIZZES, STUDENTS).dialect == cf.EXCEL_EU
+    assert cf.PRESETS["excel-eu"](QUIZZES, STUDENTS).dialect == csvwriter.EXCEL_EU
 
 
 # --- pandas ----------------------------------------------------------------------------

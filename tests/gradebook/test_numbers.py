@@ -18,7 +18,7 @@ from studyapp.attempts import services as attempts
 from studyapp.classes.models import Enrollment
 from studyapp.core import numbers
 from studyapp.core.csvfile import is_formula
-from studyapp.gradebook import csvformats, export, services
+from studyapp.gradebook import csvwriter, export, services
 from studyapp.gradebook.export import gradebook_table, responses_table
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import GradingPolicy
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _file(session, course, preset, now=NOW):
     text = "".join(gradebook_table(session, course, now, preset).lines())
     delimiter = ";" if preset == "excel-eu" else ","
-    return list(csv.reader(io.StringIO(text.removeprefix(csvformats.BOM)), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text.removeprefix(csvwriter.BOM)), delimiter=delimiter))
 
 
 def _take(session, quiz, student, answers, when, submit=True):
