@@ -6,6 +6,7 @@ the fields of one question), so both save exactly the same thing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -69,3 +70,33 @@ def flag_from_form(form: MultiDict, name: str) -> bool | None:
     """
     values = form.getlist(f"{name}-flag")
     return values[-1] == "1" if values else None
+
+
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One question's answer as the attempt page's script posts it, named as ``save_answer``
+    takes it."""
+
+    response: Any
+    base_revision: int | None
+    flagged: bool | None
+    #: Set for an answer replayed from the browser's journal: save only over this revision.
+    only_over: int | None
+    #: With ``only_over``: what this browser sent last without hearing back.
+    sent_before: Any
+
+
+def posted_answer(form: MultiDict, position: int, kind: str, order: list[str]) -> PostedAnswer:
+    """The autosave request of question ``position``: its answer, flag, base revision and,
+    for a journal replay, what the browser sent before."""
+    name = f"q{position}"
+    base = form.get("revision", type=int)
+    replay = form.get("journal") == "1"
+    return PostedAnswer(
+        response=response_from_form(kind, name, form, order),
+        base_revision=base,
+        flagged=flag_from_form(form, name),
+        only_over=base if replay else None,
+        # A replay also carries, as was<position>, what this browser sent last without an answer.
+        sent_before=response_from_form(kind, f"was{position}", form, order) if replay else None,
+    )

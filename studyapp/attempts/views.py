@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from dataclasses import asdict
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from studyapp.attempts import services
 from studyapp.attempts.models import Attempt
-from studyapp.attempts.responses import flag_from_form, form_state, response_from_form
+from studyapp.attempts.responses import (
+    flag_from_form,
+    form_state,
+    posted_answer,
+    response_from_form,
+)
 from studyapp.attempts.review import review_access, review_rows
 from studyapp.auth.access import student_required
 from studyapp.auth.forms import ConfirmForm
@@ -145,56 +162,41 @@ def save_page(attempt_id: int):
     return redirect(url_for("attempts.show", attempt_id=attempt.id, page=target))
 
 
+def _save_refused(attempt: Attempt, exc: DomainError) -> tuple[Response, int]:
+    """The JSON reply to an answer the rules refused; an attempt found closed stays closed."""
+    session = get_session()
+    if isinstance(exc, services.AttemptClosed):
+        session.commit()
+        review_url = url_for("attempts.review", attempt_id=attempt.id)
+        return jsonify(ok=False, closed=True, error=str(exc), redirect=review_url), 409
+    session.rollback()
+    if isinstance(exc, services.StaleAnswer):
+        return jsonify(ok=False, stale=True, revision=exc.revision, error=str(exc)), 409
+    return jsonify(ok=False, error=str(exc)), 400
+
+
 @bp.post("/attempts/<int:attempt_id>/save")
 def autosave(attempt_id: int):
     """Save one answer (JSON reply for the page's script); never sends grading information."""
     session = get_session()
     position = request.form.get("position", type=int)
-    base = request.form.get("revision", type=int)
     try:
         target = services.attempt_for_save(session, attempt_id, current_user, position)
     except NotFound:
         abort(404)
     if target.kind is None:
         return jsonify(ok=False, error="This question is not part of the attempt."), 404
-    attempt, name = target.attempt, f"q{position}"
-    response = response_from_form(target.kind, name, request.form, target.order)
-    flag = flag_from_form(request.form, name)
-    replay = request.form.get("journal") == "1"
-    # A replay also carries, as was<position>, what this browser sent last without an answer.
-    sent_before = response_from_form(target.kind, f"was{position}", request.form, target.order)
+    posted = posted_answer(request.form, position, target.kind, target.order)
     try:
         result = services.save_answer(
-            session,
-            attempt,
-            position,
-            response,
-            base,
-            utcnow(),
-            flag,
-            only_over=base if replay else None,
-            sent_before=sent_before if replay else None,
+            session, target.attempt, position, now=utcnow(), **asdict(posted)
         )
-    except services.StaleAnswer as exc:
-        session.rollback()
-        return jsonify(ok=False, stale=True, revision=exc.revision, error=str(exc)), 409
-    except services.AttemptClosed as exc:
-        session.commit()
-        return jsonify(
-            ok=False,
-            closed=True,
-            error=str(exc),
-            redirect=url_for("attempts.review", attempt_id=attempt.id),
-        ), 409
     except DomainError as exc:
-        session.rollback()
-        return jsonify(ok=False, error=str(exc)), 400
+        return _save_refused(target.attempt, exc)
     session.commit()
+    saved_at = result.saved_at.isoformat()
     return jsonify(
-        ok=True,
-        revision=result.revision,
-        saved_at=result.saved_at.isoformat(),
-        overwrote_other=result.overwrote_other,
+        ok=True, revision=result.revision, saved_at=saved_at, overwrote_other=result.overwrote_other
     )
 
 
