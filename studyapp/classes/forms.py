@@ -29,6 +29,10 @@ class SignupForm(FlaskForm):
     #: Filled in by the page's script from the browser's own setting.
     timezone = HiddenField(render_kw={"data-detect-timezone": ""})
 
+    def account(self) -> dict[str, str | None]:
+        """The new account as ``sign_up_with_code`` takes it."""
+        return {name: self[name].data for name in ("email", "name", "password", "timezone")}
+
 
 class RosterForm(FlaskForm):
     file = FileField("Roster file (CSV)", validators=[FileRequired("Choose a CSV file.")])

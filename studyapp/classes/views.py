@@ -175,22 +175,10 @@ def roster(course_id: int):
     form = RosterForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        session = get_session()
-        limit = current_app.config["ROSTER_MAX_BYTES"]
         try:
-            # Committed chunk by chunk, after the whole file has been checked: a large
-            # roster must not hold the database (on SQLite: every writer) for its length.
-            result = invitations.import_roster(
-                session,
-                course,
-                current_user,
-                read_upload(form.file.data, limit),
-                max_bytes=limit,
-                max_rows=current_app.config["ROSTER_MAX_ROWS"],
-                end_chunk=session.commit,
-            )
+            result = _import_roster(course, form)
         except RosterError as exc:
-            session.rollback()
+            get_session().rollback()
             problems = exc.problems
         else:
             return render_template(
@@ -198,6 +186,23 @@ def roster(course_id: int):
             )
     page = render_template("classes/roster.html", course=course, form=form, problems=problems)
     return page, 400 if problems else 200
+
+
+def _import_roster(course: Course, form: RosterForm) -> invitations.RosterImport:
+    """The uploaded roster imported under this site's size limits."""
+    session = get_session()
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    # Committed chunk by chunk, after the whole file has been checked: a large roster must not
+    # hold the database (on SQLite: every writer) for its length.
+    return invitations.import_roster(
+        session,
+        course,
+        current_user,
+        read_upload(form.file.data, limit),
+        max_bytes=limit,
+        max_rows=current_app.config["ROSTER_MAX_ROWS"],
+        end_chunk=session.commit,
+    )
 
 
 @bp.post("/teach/classes/<int:course_id>/roster/invitation-links.csv")
@@ -284,6 +289,13 @@ def show(course_id: int):
     return render_template("classes/show.html", course=course, entries=entries)
 
 
+#: Said the same way whether the address was new or had an account already.
+SIGNED_UP = (
+    "Log in as {email} to open {course}. If this address already had an account, use its "
+    "password and join with the code."
+)
+
+
 @bp.route("/join", methods=["GET", "POST"])
 def join():
     """Join a class with its code; visitors without an account sign up here."""
@@ -296,14 +308,7 @@ def join():
             return render_template("classes/signup.html", form=form), 429
         session = get_session()
         try:
-            user, course = services.sign_up_with_code(
-                session,
-                form.code.data,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                timezone=form.timezone.data,
-            )
+            user, course = services.sign_up_with_code(session, form.code.data, **form.account())
         except DomainError as exc:
             session.rollback()
             _count_join_failure(exc)
@@ -311,13 +316,9 @@ def join():
             field.errors = [*field.errors, str(exc)]
         else:
             session.commit()
-            # Said the same way whether the address was new or had an account already.
-            flash(
-                f"Log in as {form.email.data.strip()} to open {course.name}. If this address "
-                "already had an account, use its password and join with the code.",
-                "info",
-            )
-            return redirect(url_for("auth.login", email=form.email.data.strip()))
+            email = form.email.data.strip()
+            flash(SIGNED_UP.format(email=email, course=course.name), "info")
+            return redirect(url_for("auth.login", email=email))
     return render_template("classes/signup.html", form=form)
 
 
