@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from studyapp.attempts import listings
 from studyapp.auth.access import instructor_required
 from studyapp.classes import services as classes
-from studyapp.classes.models import Course
+from studyapp.classes.models import Course, Enrollment
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.db import get_session
@@ -48,6 +48,14 @@ def _quiz(quiz_id: int) -> Quiz:
     taught = {c.id for c in classes.list_courses_taught(session, current_user)}
     try:
         return quizzes.get_quiz(session, quiz_id, taught)
+    except NotFound:
+        abort(404)
+
+
+def _enrollment(course: Course, user_id: int) -> Enrollment:
+    """The student's enrollment in the class; a student of another class is 'not found'."""
+    try:
+        return classes.get_enrollment(get_session(), course, user_id)
     except NotFound:
         abort(404)
 
@@ -126,10 +134,7 @@ def student_attempts(course_id: int, user_id: int):
     """One student's row: every attempt at every quiz of the class, and the grade history."""
     course = _course(course_id)
     session = get_session()
-    try:
-        enrollment = classes.get_enrollment(session, course, user_id)
-    except NotFound:
-        abort(404)
+    enrollment = _enrollment(course, user_id)
     book = services.build_gradebook(session, course, utcnow(), user_ids=[user_id])
     quiz_ids = [q.id for q in book.quizzes]
     return render_template(
@@ -149,35 +154,25 @@ def student_attempts(course_id: int, user_id: int):
 def override(quiz_id: int, user_id: int):
     """Override or excuse a grade, or clear both (points empty, not excused)."""
     quiz = _quiz(quiz_id)
-    session = get_session()
     course = _course(quiz.course_id)
-    try:
-        classes.get_enrollment(session, course, user_id)
-    except NotFound:
-        abort(404)
+    _enrollment(course, user_id)
+    back = url_for("gradebook.student_attempts", course_id=course.id, user_id=user_id)
     form = OverrideForm()
-    if form.validate_on_submit():
-        points = float(form.points.data) if form.points.data is not None else None
-        try:
-            services.set_override(
-                session,
-                quiz,
-                user_id,
-                points=points,
-                excused=form.excused.data,
-                reason=form.reason.data,
-                by=current_user,
-                now=utcnow(),
-            )
-        except DomainError as exc:
-            session.rollback()
-            flash(str(exc), "error")
-        else:
-            session.commit()
-            flash("Grade changed; the change is in the history.", "success")
-    else:
+    if not form.validate_on_submit():
         flash("Give a reason for the change.", "error")
-    return redirect(url_for("gradebook.student_attempts", course_id=course.id, user_id=user_id))
+        return redirect(back)
+    session = get_session()
+    try:
+        services.set_override(
+            session, quiz, user_id, **form.override(), by=current_user, now=utcnow()
+        )
+    except DomainError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        session.commit()
+        flash("Grade changed; the change is in the history.", "success")
+    return redirect(back)
 
 
 @bp.get("/quizzes/<int:quiz_id>/report")
