@@ -46,6 +46,10 @@ class SetupForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), valid_email, Length(max=254)])
     password, confirm = password_fields()
 
+    def account(self) -> dict[str, str]:
+        """The first instructor's account as ``complete_setup`` takes it."""
+        return {name: self[name].data for name in ("email", "name", "password")}
+
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
@@ -55,6 +59,10 @@ class ChangePasswordForm(FlaskForm):
 class CreateInstructorForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), valid_email, Length(max=254)])
+
+    def account(self) -> dict[str, str]:
+        """The new instructor as ``create_instructor`` takes it."""
+        return {name: self[name].data for name in ("email", "name")}
 
 
 class TimezoneForm(FlaskForm):

@@ -105,13 +105,7 @@ def setup(token: str):
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            user = services.complete_setup(
-                session,
-                token,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-            )
+            user = services.complete_setup(session, token, **form.account())
         except DomainError as exc:
             session.rollback()
             flash(str(exc), "error")
@@ -196,13 +190,8 @@ def instructors():
     link = None
     if form.validate_on_submit():
         try:
-            raw = services.create_instructor(
-                session,
-                current_user,
-                email=form.email.data,
-                name=form.name.data,
-                ttl=current_app.config["ACTIVATION_TOKEN_TTL"],
-            )
+            ttl = current_app.config["ACTIVATION_TOKEN_TTL"]
+            raw = services.create_instructor(session, current_user, **form.account(), ttl=ttl)
         except DomainError as exc:
             session.rollback()
             form.email.errors.append(str(exc))
