@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -106,14 +107,9 @@ def answer():
     if None in ids:
         abort(404)
     session = get_session()
+    answer_of = partial(response_from_form, name="q", form=request.form)
     try:
-        result = services.answer_form(
-            session,
-            current_user,
-            *ids,
-            lambda kind: response_from_form(kind, "q", request.form),
-            utcnow(),
-        )
+        result = services.answer_form(session, current_user, *ids, answer_of, utcnow())
     except NotFound:
         abort(404)
     session.commit()
