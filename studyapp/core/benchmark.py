@@ -1,4 +1,4 @@
-"""A bench-only reference endpoint: one small INSERT through the app's own stack.
+"""Bench-only reference endpoints: one small INSERT, or one SELECT, through the app's own stack.
 
 Registered only when the BENCH_ENDPOINTS setting is true (``bench/load.py`` sets it); never
 in production. ``bench/load.py`` creates the ``bench_rows`` table itself before the server
@@ -32,6 +32,13 @@ def insert():
     ).scalar_one()
     session.commit()
     return jsonify(ok=True, id=row_id)
+
+
+@bp.get("/select")
+def select_one():
+    """One SELECT behind the login: what any request costs before it does its own work."""
+    value = get_session().execute(text("SELECT 1")).scalar_one()
+    return jsonify(ok=True, value=value)
 
 
 def init_app(app: Flask) -> None:
