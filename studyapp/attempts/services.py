@@ -24,7 +24,7 @@ from studyapp.banks.types import choice_order, deliver, delivery_rng, grade
 from studyapp.classes.models import Enrollment, EnrollmentStatus
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes import services as quizzes
-from studyapp.quizzes.models import Quiz, QuizStatus
+from studyapp.quizzes.models import Accommodation, Quiz, QuizStatus
 
 #: Sent with (session, attempt, now) once an attempt is graded; study mode listens.
 attempt_graded = Namespace().signal("attempt-graded")
@@ -96,6 +96,40 @@ def _enrollment(session: Session, quiz: Quiz, user: User) -> Enrollment | None:
     )
 
 
+@cache
+def _student_quiz_query() -> Select:
+    # Built once and reused with parameters (see _attempt_for_save_query): every student
+    # opening or starting a quiz runs it.
+    return (
+        select(Quiz, Enrollment, Accommodation)
+        .join(
+            Enrollment,
+            (Enrollment.course_id == Quiz.course_id)
+            & (Enrollment.user_id == bindparam("user_id"))
+            & (Enrollment.status == EnrollmentStatus.ACTIVE),
+        )
+        .outerjoin(
+            Accommodation,
+            (Accommodation.quiz_id == Quiz.id) & (Accommodation.user_id == bindparam("user_id")),
+        )
+        .where(Quiz.id == bindparam("quiz_id"), Quiz.status != QuizStatus.DRAFT)
+    )
+
+
+def get_student_quiz(
+    session: Session, quiz_id: int, user: User
+) -> tuple[Quiz, quizzes.StudentRules]:
+    """A published quiz of one of the student's classes with their rules, in one query.
+
+    A draft, or a quiz of a class the student is not active in, is 'not found'.
+    """
+    found = session.execute(_student_quiz_query(), {"quiz_id": quiz_id, "user_id": user.id}).first()
+    if found is None:
+        raise NotFound("No such quiz.")
+    quiz, enrollment, accommodation = found
+    return quiz, quizzes.student_rules(quiz, enrollment, accommodation)
+
+
 def rules_for(session: Session, quiz: Quiz, user: User) -> quizzes.StudentRules:
     return quizzes.student_rules(
         quiz, _enrollment(session, quiz, user), quizzes.get_accommodation(session, quiz, user.id)
@@ -103,13 +137,21 @@ def rules_for(session: Session, quiz: Quiz, user: User) -> quizzes.StudentRules:
 
 
 def start_attempt(
-    session: Session, quiz: Quiz, user: User, now: datetime, preview: bool = False
+    session: Session,
+    quiz: Quiz,
+    user: User,
+    now: datetime,
+    preview: bool = False,
+    rules: quizzes.StudentRules | None = None,
 ) -> Attempt:
     """Resume the open attempt, or start a new one with its questions and deadline fixed.
 
     Two starts at once (a double click, two tabs) give the same attempt: the first
     statement locks the student's row (a no-op UPDATE: a row lock on PostgreSQL, the write
     lock on SQLite), so the second start waits, then finds the first one's attempt open.
+
+    :param rules: the student's rules when the caller has already read them (the start
+        view reads them with the quiz); read here otherwise.
     """
     session.execute(
         update(User)
@@ -117,12 +159,11 @@ def start_attempt(
         .values(id=User.id)
         .execution_options(synchronize_session=False)
     )
-    close_expired(session, now, quiz_id=quiz.id, user_id=user.id)
-    previous = list_attempts(session, quiz, user)
+    previous, _closed = list_attempts_closing_expired(session, quiz, user, now)
     current = next((a for a in previous if a.is_open and a.is_preview == preview), None)
     if current is not None:
         return current
-    rules = rules_for(session, quiz, user)
+    rules = rules or rules_for(session, quiz, user)
     if not preview:
         _check_can_start(quiz, rules, [a for a in previous if not a.is_preview], now)
     seed = secrets.randbelow(2**31)
@@ -136,8 +177,7 @@ def start_attempt(
         deadline_at=rules.deadline(now),
     )
     drawn = quizzes.draw_questions(session, quiz, seed)
-    versions = _current_versions(session, [qid for qid, _ in drawn])
-    attempt.max_score = sum(points for _, points in drawn)
+    attempt.max_score = sum(d.points for d in drawn)
     session.add(attempt)
     session.flush()
     # One multi-row INSERT, however many questions: a whole class starts at once, and the
@@ -149,14 +189,33 @@ def start_attempt(
                 {
                     "attempt_id": attempt.id,
                     "position": position,
-                    "version_id": versions[qid],
-                    "points": points,
+                    "version_id": d.version_id,
+                    "points": d.points,
                 }
-                for position, (qid, points) in enumerate(drawn)
+                for position, d in enumerate(drawn)
             ],
         )
     session.expire(attempt, ["questions"])
     return attempt
+
+
+def list_attempts_closing_expired(
+    session: Session, quiz: Quiz, user: User, now: datetime
+) -> tuple[list[Attempt], bool]:
+    """The student's attempts at the quiz, after grading any open one past its deadline.
+
+    True with them when one was graded (the caller commits): a start page opened during
+    the exam then writes nothing unless something actually expired.
+    """
+    previous = list_attempts(session, quiz, user)
+    expired = [
+        a
+        for a in previous
+        if a.is_open and (a.deadline_at < now - GRACE or quiz.status == QuizStatus.CLOSED)
+    ]
+    for attempt in expired:
+        finalize(session, get_attempt(session, attempt.id), now, "deadline")
+    return previous, bool(expired)
 
 
 def _check_can_start(
@@ -170,19 +229,6 @@ def _check_can_start(
         raise QuizUnavailable("This quiz has closed.")
     if rules.attempts_allowed and len(previous) >= rules.attempts_allowed:
         raise QuizUnavailable("You have used all your attempts at this quiz.")
-
-
-def _current_versions(session: Session, question_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(bank_models.Question.id, bank_models.QuestionVersion.id)
-        .join(
-            bank_models.QuestionVersion,
-            (bank_models.QuestionVersion.question_id == bank_models.Question.id)
-            & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
-        )
-        .where(bank_models.Question.id.in_(question_ids))
-    )
-    return dict(rows.all())
 
 
 @dataclass(frozen=True)

@@ -28,27 +28,21 @@ from studyapp.attempts.responses import (
 from studyapp.attempts.review import review_access, review_rows
 from studyapp.auth.access import student_required
 from studyapp.auth.forms import ConfirmForm
-from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.db import get_session
 from studyapp.quizzes import services as quizzes
-from studyapp.quizzes.models import Layout, Quiz, QuizStatus
+from studyapp.quizzes.models import Layout, Quiz
 
 bp = Blueprint("attempts", __name__)
 
 
-def _student_quiz(quiz_id: int) -> Quiz:
-    """A published quiz of one of the student's classes; any other is 'not found'."""
-    session = get_session()
-    mine = {e.course_id for e in classes.list_enrollments_of(session, current_user) if e.is_active}
+def _student_quiz(quiz_id: int) -> tuple[Quiz, quizzes.StudentRules]:
+    """A published quiz of one of the student's classes, and their rules; else 'not found'."""
     try:
-        quiz = quizzes.get_quiz(session, quiz_id, mine)
+        return services.get_student_quiz(get_session(), quiz_id, current_user)
     except NotFound:
         abort(404)
-    if quiz.status == QuizStatus.DRAFT:
-        abort(404)
-    return quiz
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
@@ -62,27 +56,29 @@ def _own_attempt(attempt_id: int) -> Attempt:
 @student_required
 def start_page(quiz_id: int):
     """What the quiz is, the student's time and attempts, and the start button."""
-    quiz = _student_quiz(quiz_id)
+    quiz, rules = _student_quiz(quiz_id)
     session = get_session()
-    services.close_expired(session, utcnow(), quiz_id=quiz.id, user_id=current_user.id)
-    session.commit()
+    now = utcnow()
+    previous, closed = services.list_attempts_closing_expired(session, quiz, current_user, now)
+    if closed:
+        session.commit()
     return render_template(
         "attempts/start.html",
         quiz=quiz,
-        rules=services.rules_for(session, quiz, current_user),
-        previous=services.list_attempts(session, quiz, current_user),
+        rules=rules,
+        previous=previous,
         form=ConfirmForm(),
-        now=utcnow(),
+        now=now,
     )
 
 
 @bp.post("/quizzes/<int:quiz_id>/start")
 @student_required
 def start(quiz_id: int):
-    quiz = _student_quiz(quiz_id)
+    quiz, rules = _student_quiz(quiz_id)
     session = get_session()
     try:
-        attempt = services.start_attempt(session, quiz, current_user, utcnow())
+        attempt = services.start_attempt(session, quiz, current_user, utcnow(), rules=rules)
     except DomainError as exc:
         session.commit()  # keeps any attempt the deadline just closed
         flash(str(exc), "error")

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt
 from studyapp.banks import models as bank_models
+from studyapp.banks.searchtext import like_escape
 from studyapp.classes.models import Course, Enrollment
 from studyapp.core.errors import DomainError, NotFound
 from studyapp.quizzes.models import Accommodation, Quiz, QuizItem, QuizRuleError, QuizStatus
@@ -135,19 +136,27 @@ def add_fixed_item(
     return item
 
 
+def has_tag(tag: str) -> ColumnElement[bool]:
+    """A current version carries ``tag``: matched in SQL on the stored ``|tag|tag|`` list."""
+    return bank_models.QuestionVersion.tags_text.like(f"%|{like_escape(tag)}|%", escape="\\")
+
+
+def _current_version_join() -> ColumnElement[bool]:
+    return (bank_models.QuestionVersion.question_id == bank_models.Question.id) & (
+        bank_models.QuestionVersion.number == bank_models.Question.current_number
+    )
+
+
 def available_for_draw(session: Session, bank: bank_models.Bank, tag: str | None) -> list[int]:
     """Ids of the active questions of a bank (with a tag) that a draw may pick."""
-    rows = session.execute(
-        select(bank_models.Question.id, bank_models.QuestionVersion.content)
-        .join(
-            bank_models.QuestionVersion,
-            (bank_models.QuestionVersion.question_id == bank_models.Question.id)
-            & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
-        )
+    query = (
+        select(bank_models.Question.id)
         .where(bank_models.Question.bank_id == bank.id, bank_models.Question.retired_at.is_(None))
         .order_by(bank_models.Question.position)
-    ).all()
-    return [qid for qid, content in rows if tag is None or tag in content.get("tags", [])]
+    )
+    if tag is not None:
+        query = query.join(bank_models.QuestionVersion, _current_version_join()).where(has_tag(tag))
+    return list(session.scalars(query))
 
 
 def add_draw_item(
@@ -207,59 +216,84 @@ def max_points(quiz: Quiz) -> float:
     return sum(item.points * item.question_count for item in quiz.items)
 
 
-def draw_questions(session: Session, quiz: Quiz, seed: int) -> list[tuple[int, float]]:
-    """The (question id, points) an attempt with this seed gets, in order."""
+@dataclass(frozen=True)
+class Drawn:
+    """One question an attempt gets: which, the version it shows, and its points."""
+
+    question_id: int
+    version_id: int
+    points: float
+
+
+def draw_questions(session: Session, quiz: Quiz, seed: int) -> list[Drawn]:
+    """The questions an attempt with this seed gets, in order, with their current versions."""
     rng = random.Random(seed)
-    chosen: list[tuple[int, float]] = []
-    taken: set[int] = {i.question_id for i in quiz.items if i.question_id}
-    pools = _draw_pools(session, [i for i in quiz.items if i.is_draw])
-    for item in quiz.items:
-        if not item.is_draw:
-            chosen.append((item.question_id, item.points))
+    picked: list[tuple[int, float]] = []
+    items = _item_rows(session, quiz)
+    taken: set[int] = {i.question_id for i in items if i.question_id}
+    pools, versions = _candidates(session, items)
+    for item in items:
+        if item.bank_id is None:
+            picked.append((item.question_id, item.points))
             continue
         pool = [q for q in pools[(item.bank_id, item.tag or None)] if q not in taken]
         picks = rng.sample(pool, min(item.draw_count, len(pool)))
         taken.update(picks)
-        chosen.extend((q, item.points) for q in picks)
+        picked.extend((q, item.points) for q in picks)
     if quiz.shuffle_questions:
-        rng.shuffle(chosen)
-    return chosen
+        rng.shuffle(picked)
+    return [Drawn(qid, versions[qid], points) for qid, points in picked]
 
 
-def _draw_pools(
-    session: Session, draws: list[QuizItem]
-) -> dict[tuple[int | None, str | None], list[int]]:
-    """Every draw's candidates from one query, however many draws and questions there are.
-
-    Every attempt start runs this, so it reads each bank once, and reads the questions'
-    content (for their tags) only when a draw asks for a tag.
-    """
-    pools: dict[tuple[int | None, str | None], list[int]] = {
-        (d.bank_id, d.tag or None): [] for d in draws
-    }
-    if not draws:
-        return pools
-    tagged = any(d.tag for d in draws)
-    columns = [bank_models.Question.id, bank_models.Question.bank_id]
-    query = select(*columns, bank_models.QuestionVersion.content) if tagged else select(*columns)
-    if tagged:
-        query = query.join(
-            bank_models.QuestionVersion,
-            (bank_models.QuestionVersion.question_id == bank_models.Question.id)
-            & (bank_models.QuestionVersion.number == bank_models.Question.current_number),
+def _item_rows(session: Session, quiz: Quiz) -> list[Any]:
+    """The quiz's slots as plain rows, in order (no ORM objects: every start reads them)."""
+    item = QuizItem
+    return list(
+        session.execute(
+            select(item.question_id, item.bank_id, item.tag, item.draw_count, item.points)
+            .where(item.quiz_id == quiz.id)
+            .order_by(item.position, item.id)
         )
+    )
+
+
+def _candidates(
+    session: Session, items: list[Any]
+) -> tuple[dict[tuple[int | None, str | None], list[int]], dict[int, int]]:
+    """Every draw's candidates and every question's current version, from one query.
+
+    Every attempt start runs this, however many slots and draws the quiz has: the fixed
+    questions and the draw banks' active questions come in one result, each with its current
+    version and, per tagged draw, whether that version carries the tag (matched in SQL).
+    """
+    Q, V = bank_models.Question, bank_models.QuestionVersion
+    draws = {(i.bank_id, i.tag or None) for i in items if i.bank_id is not None}
+    pools: dict[tuple[int | None, str | None], list[int]] = {key: [] for key in draws}
+    fixed = [i.question_id for i in items if i.question_id]
+    tags = sorted({tag for _, tag in draws if tag})
+    wanted = []
+    if fixed:
+        wanted.append(Q.id.in_(fixed))
+    if draws:
+        wanted.append(Q.bank_id.in_({bank for bank, _ in draws}) & Q.retired_at.is_(None))
+    if not wanted:
+        return pools, {}
     rows = session.execute(
-        query.where(
-            bank_models.Question.bank_id.in_({d.bank_id for d in draws}),
-            bank_models.Question.retired_at.is_(None),
-        ).order_by(bank_models.Question.bank_id, bank_models.Question.position)
+        select(Q.id, Q.bank_id, Q.retired_at.is_(None), V.id, *(has_tag(t) for t in tags))
+        .join(V, _current_version_join())
+        .where(or_(*wanted))
+        .order_by(Q.bank_id, Q.position)
     ).all()
-    for row in rows:
-        tags = row[2].get("tags", []) if tagged else ()
-        for bank_id, tag in pools:
-            if bank_id == row[1] and (tag is None or tag in tags):
-                pools[(bank_id, tag)].append(row[0])
-    return pools
+    versions = {}
+    for qid, bank_id, active, version_id, *matches in rows:
+        versions[qid] = version_id
+        if not active:
+            continue
+        tagged = dict(zip(tags, matches, strict=True))
+        for key in ((bank_id, None), *((bank_id, t) for t, hit in tagged.items() if hit)):
+            if key in pools:
+                pools[key].append(qid)
+    return pools, versions
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ def test_no_attempt_gets_a_question_twice_and_the_quiz_page_says_the_draw_skips(
     services.add_draw_item(session, quiz, "quizbank", None, 3, 1.0)
     services.publish(session, quiz, NOW)
     for seed in range(60):
-        ids = [qid for qid, _ in services.draw_questions(session, quiz, seed)]
+        ids = [d.question_id for d in services.draw_questions(session, quiz, seed)]
         assert len(ids) == len(set(ids)) == 5
     attempt = attempts.start_attempt(session, quiz, student, NOW)
     versions = [row.version.question_id for row in attempt.questions]

@@ -48,7 +48,7 @@ def test_draws_are_fixed_by_the_seed_and_never_repeat(session, course, bank):
     services.add_draw_item(session, quiz, "quizbank", None, 3, 1.0)
     first = services.draw_questions(session, quiz, 42)
     assert first == services.draw_questions(session, quiz, 42)
-    ids = [qid for qid, _ in first]
+    ids = [d.question_id for d in first]
     assert len(ids) == len(set(ids)) == 4
 
 
