@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -38,7 +40,14 @@ _TAGS = {
 
 def render_markdown(text: str | None) -> Markup:
     """Safe HTML for user-written Markdown."""
-    html = _md.render(text or "")
+    return _render(text or "")
+
+
+# A pure function of the text, and the same prompts and choices are rendered for every
+# student of a class: a page of an exam renders its texts once per worker, not per request.
+@lru_cache(maxsize=4096)
+def _render(text: str) -> Markup:
+    html = _md.render(text)
     clean = nh3.clean(
         html,
         tags=_TAGS,
