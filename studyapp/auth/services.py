@@ -6,10 +6,11 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import available_timezones
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -139,13 +140,20 @@ def start_session(session: Session, user: User, max_age: timedelta) -> str:
     return raw
 
 
-def get_session_user(session: Session, user_id: int, key: str) -> User | None:
-    """The activated user whose login session has this key, or None once it has ended."""
-    user = session.scalar(
+@cache
+def _session_user_query() -> Select:
+    # Every signed-in request runs it: built once and reused with parameters, as building
+    # the statement cost more than running it.
+    return (
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == user_id, LoginSession.key_hash == hash_token(key))
+        .where(User.id == bindparam("user_id"), LoginSession.key_hash == bindparam("key_hash"))
     )
+
+
+def get_session_user(session: Session, user_id: int, key: str) -> User | None:
+    """The activated user whose login session has this key, or None once it has ended."""
+    user = session.scalar(_session_user_query(), {"user_id": user_id, "key_hash": hash_token(key)})
     if user is None or not user.is_activated:
         return None
     user.login_key = key
