@@ -11,7 +11,7 @@ from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import Select, Update, bindparam, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -54,23 +54,37 @@ def _question(version: bank_models.QuestionVersion) -> Question:
     return question_from_doc(version.content)
 
 
-def get_attempt(session: Session, attempt_id: int) -> Attempt:
-    attempt = session.scalar(
-        select(Attempt)
-        .options(
-            selectinload(Attempt.questions).selectinload(AttemptQuestion.version),
-            selectinload(Attempt.quiz),
+#: What attempt pages, grading and study read of a question version; the rest (search text,
+#: tags, source) is for the bank pages, and loading it for every row cost every request.
+_VERSION_FIELDS = (
+    bank_models.QuestionVersion.id,
+    bank_models.QuestionVersion.question_id,
+    bank_models.QuestionVersion.number,
+    bank_models.QuestionVersion.type,
+    bank_models.QuestionVersion.content,
+)
+
+
+def get_attempt(session: Session, attempt_id: int, questions: bool = True) -> Attempt:
+    """An attempt with its quiz and, unless ``questions`` is False, its questions' versions."""
+    options = [joinedload(Attempt.quiz, innerjoin=True)]
+    if questions:
+        options.append(
+            selectinload(Attempt.questions)
+            .joinedload(AttemptQuestion.version, innerjoin=True)
+            .load_only(*_VERSION_FIELDS)
         )
-        .where(Attempt.id == attempt_id)
-    )
+    attempt = session.scalar(select(Attempt).options(*options).where(Attempt.id == attempt_id))
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt
 
 
-def get_own_attempt(session: Session, attempt_id: int, user: User) -> Attempt:
+def get_own_attempt(
+    session: Session, attempt_id: int, user: User, questions: bool = True
+) -> Attempt:
     """The user's own attempt; anyone else's is 'not found'."""
-    attempt = get_attempt(session, attempt_id)
+    attempt = get_attempt(session, attempt_id, questions)
     if attempt.user_id != user.id:
         raise NotFound("No such attempt.")
     return attempt
@@ -494,24 +508,25 @@ def submit_attempt(session: Session, attempt: Attempt, now: datetime, by: str = 
 
 def finalize(session: Session, attempt: Attempt, now: datetime, by: str) -> bool:
     """Close the attempt and grade it, exactly once even when several requests race."""
+    submitted_at = min(now, attempt.deadline_at + GRACE)
     claimed = session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS)
-        .values(
-            status=AttemptStatus.GRADED,
-            submitted_at=min(now, attempt.deadline_at + GRACE),
-            submitted_by=by,
-        )
+        .values(status=AttemptStatus.GRADED, submitted_at=submitted_at, submitted_by=by)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(attempt, ["status", "submitted_at", "submitted_by"])
     if claimed != 1:
+        session.refresh(attempt, ["status", "submitted_at", "submitted_by"])
         return False
+    # This request's UPDATE set them: no need to read them back.
+    set_committed_value(attempt, "status", AttemptStatus.GRADED)
+    set_committed_value(attempt, "submitted_at", submitted_at)
+    set_committed_value(attempt, "submitted_by", by)
     # Read the saved answers again, all in one query: this request may hold copies older
     # than the last save (another tab, or an autosave that landed meanwhile).
     rows = session.scalars(
         select(AttemptQuestion)
-        .options(selectinload(AttemptQuestion.version))
+        .options(joinedload(AttemptQuestion.version, innerjoin=True).load_only(*_VERSION_FIELDS))
         .where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
         .execution_options(populate_existing=True)

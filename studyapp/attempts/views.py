@@ -45,9 +45,9 @@ def _student_quiz(quiz_id: int) -> tuple[Quiz, quizzes.StudentRules]:
         abort(404)
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
+def _own_attempt(attempt_id: int, questions: bool = True) -> Attempt:
     try:
-        return services.get_own_attempt(get_session(), attempt_id, current_user)
+        return services.get_own_attempt(get_session(), attempt_id, current_user, questions)
     except NotFound:
         abort(404)
 
@@ -210,9 +210,11 @@ def confirm_submit(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     """Submit once; a repeated or racing submit changes nothing and lands on the same review."""
-    attempt = _own_attempt(attempt_id)
-    session = get_session()
     positions = [int(p) for p in request.form.getlist("positions") if p.isdigit()]
+    # Grading reads the saved answers afresh; the questions are loaded here only for a form
+    # that carries answers (the no-JavaScript path).
+    attempt = _own_attempt(attempt_id, questions=bool(positions))
+    session = get_session()
     timed_out = request.form.get("reason") == "time"
     try:
         if positions and attempt.is_open:

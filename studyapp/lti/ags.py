@@ -256,10 +256,13 @@ _KEY = "lti_grade_changes"
 
 def _after_flush(session: Session, _ctx) -> None:
     # Only ids here: loading relationships in the middle of a flush is not safe.
-    changed = session.info.setdefault(_KEY, {"pairs": set(), "attempts": set()})
+    changed = session.info.setdefault(_KEY, {"pairs": set(), "attempts": set(), "known": set()})
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Attempt) and not obj.is_preview or isinstance(obj, GradeOverride):
-            changed["pairs"].add((obj.quiz_id, obj.user_id))
+        if isinstance(obj, (Attempt, GradeOverride)):
+            if isinstance(obj, Attempt):
+                changed["known"].add(obj.id)  # its pair is known: no lookup for its rows
+            if not getattr(obj, "is_preview", False):
+                changed["pairs"].add((obj.quiz_id, obj.user_id))
         elif isinstance(obj, AttemptQuestion):
             changed["attempts"].add(obj.attempt_id)
 
@@ -270,11 +273,14 @@ def _before_commit(session: Session) -> None:
     if not changed:
         return
     pairs = set(changed["pairs"])
-    if changed["attempts"]:
+    # A submit changes the attempt and its rows together: only rows of attempts this
+    # session did not itself change need a lookup of their (quiz, student).
+    unknown = changed["attempts"] - changed["known"]
+    if unknown:
         pairs |= set(
             session.execute(
                 select(Attempt.quiz_id, Attempt.user_id).where(
-                    Attempt.id.in_(changed["attempts"]), Attempt.is_preview.is_(False)
+                    Attempt.id.in_(unknown), Attempt.is_preview.is_(False)
                 )
             ).all()
         )

@@ -141,12 +141,10 @@ def _write_cards(
     ]
     card_ids = {qid: s.card.id for qid, s in states.items() if s.card is not None}
     if new:
-        session.execute(insert(StudyCard), new)
+        # One batch that hands back the new ids (RETURNING on both databases), not a
+        # second query to find them.
         created = session.execute(
-            select(StudyCard.question_id, StudyCard.id).where(
-                StudyCard.user_id == user_id,
-                StudyCard.question_id.in_([row["question_id"] for row in new]),
-            )
+            insert(StudyCard).returning(StudyCard.question_id, StudyCard.id), new
         )
         card_ids.update({question_id: card_id for question_id, card_id in created})
     known = [s for s in states.values() if s.card is not None]
