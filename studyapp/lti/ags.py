@@ -9,10 +9,11 @@ in that same transaction, so no change is lost when the LMS is down. Sending hap
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt, AttemptQuestion
@@ -71,16 +72,20 @@ def score_payload(
     return body
 
 
+@cache
+def _line_items_query() -> Select:
+    # Every start and submit asks (most quizzes have no line item): built once and reused.
+    return (
+        select(LineItem)
+        .options(selectinload(LineItem.context), selectinload(LineItem.quiz))
+        .where(LineItem.quiz_id.in_(bindparam("quiz_ids", expanding=True)))
+    )
+
+
 def enqueue_grades(session: Session, pairs: set[tuple[int, int]], now: datetime) -> int:
     """Write the current kept grade of each (quiz, student) to the outbox of its line items."""
-    quiz_ids = {q for q, _ in pairs}
-    items = list(
-        session.scalars(
-            select(LineItem)
-            .options(selectinload(LineItem.context), selectinload(LineItem.quiz))
-            .where(LineItem.quiz_id.in_(quiz_ids))
-        )
-    )
+    quiz_ids = sorted({q for q, _ in pairs})
+    items = list(session.scalars(_line_items_query(), {"quiz_ids": quiz_ids}))
     if not items:
         return 0
     queued = 0

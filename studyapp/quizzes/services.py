@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from studyapp.attempts.models import Attempt
@@ -136,9 +137,13 @@ def add_fixed_item(
     return item
 
 
+def _tag_pattern(tag: str) -> str:
+    return f"%|{like_escape(tag)}|%"
+
+
 def has_tag(tag: str) -> ColumnElement[bool]:
     """A current version carries ``tag``: matched in SQL on the stored ``|tag|tag|`` list."""
-    return bank_models.QuestionVersion.tags_text.like(f"%|{like_escape(tag)}|%", escape="\\")
+    return bank_models.QuestionVersion.tags_text.like(_tag_pattern(tag), escape="\\")
 
 
 def _current_version_join() -> ColumnElement[bool]:
@@ -245,15 +250,38 @@ def draw_questions(session: Session, quiz: Quiz, seed: int) -> list[Drawn]:
     return [Drawn(qid, versions[qid], points) for qid, points in picked]
 
 
+@cache
+def _item_rows_query() -> Select:
+    # Statements of a start are built once and reused with parameters: a whole class starts
+    # at once, and building a statement costs more than running it.
+    item = QuizItem
+    return (
+        select(item.question_id, item.bank_id, item.tag, item.draw_count, item.points)
+        .where(item.quiz_id == bindparam("quiz_id"))
+        .order_by(item.position, item.id)
+    )
+
+
 def _item_rows(session: Session, quiz: Quiz) -> list[Any]:
     """The quiz's slots as plain rows, in order (no ORM objects: every start reads them)."""
-    item = QuizItem
-    return list(
-        session.execute(
-            select(item.question_id, item.bank_id, item.tag, item.draw_count, item.points)
-            .where(item.quiz_id == quiz.id)
-            .order_by(item.position, item.id)
-        )
+    return list(session.execute(_item_rows_query(), {"quiz_id": quiz.id}))
+
+
+@cache
+def _candidates_query(fixed: bool, draws: bool, tags: int) -> Select:
+    """The candidates' statement for a quiz of this shape (built once per shape)."""
+    Q, V = bank_models.Question, bank_models.QuestionVersion
+    wanted = []
+    if fixed:
+        wanted.append(Q.id.in_(bindparam("fixed", expanding=True)))
+    if draws:
+        wanted.append(Q.bank_id.in_(bindparam("banks", expanding=True)) & Q.retired_at.is_(None))
+    matches = (V.tags_text.like(bindparam(f"tag{n}"), escape="\\") for n in range(tags))
+    return (
+        select(Q.id, Q.bank_id, Q.retired_at.is_(None), V.id, *matches)
+        .join(V, _current_version_join())
+        .where(or_(*wanted))
+        .order_by(Q.bank_id, Q.position)
     )
 
 
@@ -266,24 +294,18 @@ def _candidates(
     questions and the draw banks' active questions come in one result, each with its current
     version and, per tagged draw, whether that version carries the tag (matched in SQL).
     """
-    Q, V = bank_models.Question, bank_models.QuestionVersion
     draws = {(i.bank_id, i.tag or None) for i in items if i.bank_id is not None}
     pools: dict[tuple[int | None, str | None], list[int]] = {key: [] for key in draws}
     fixed = [i.question_id for i in items if i.question_id]
     tags = sorted({tag for _, tag in draws if tag})
-    wanted = []
-    if fixed:
-        wanted.append(Q.id.in_(fixed))
-    if draws:
-        wanted.append(Q.bank_id.in_({bank for bank, _ in draws}) & Q.retired_at.is_(None))
-    if not wanted:
+    if not fixed and not draws:
         return pools, {}
-    rows = session.execute(
-        select(Q.id, Q.bank_id, Q.retired_at.is_(None), V.id, *(has_tag(t) for t in tags))
-        .join(V, _current_version_join())
-        .where(or_(*wanted))
-        .order_by(Q.bank_id, Q.position)
-    ).all()
+    params: dict[str, Any] = {f"tag{n}": _tag_pattern(tag) for n, tag in enumerate(tags)}
+    if fixed:
+        params["fixed"] = fixed
+    if draws:
+        params["banks"] = sorted({bank for bank, _ in draws})
+    rows = session.execute(_candidates_query(bool(fixed), bool(draws), len(tags)), params)
     versions = {}
     for qid, bank_id, active, version_id, *matches in rows:
         versions[qid] = version_id

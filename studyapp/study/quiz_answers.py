@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import Flask
 from fsrs import Card, Rating, Scheduler
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from studyapp.attempts.models import Attempt
@@ -52,14 +53,28 @@ class _CardState:
         self.version += 1
 
 
+@cache
+def _locked_cards_query() -> Select:
+    # Every submit runs it: built once and reused with parameters.
+    return (
+        select(StudyCard)
+        .where(
+            StudyCard.user_id == bindparam("user_id"),
+            StudyCard.question_id.in_(bindparam("question_ids", expanding=True)),
+        )
+        .order_by(StudyCard.id)
+        .with_for_update()
+    )
+
+
 def record_quiz_attempt(
     session: Session, scheduler: Scheduler, attempt: Attempt, now: datetime
 ) -> int:
     """A graded quiz answer reviews its card: missed questions come back in study.
 
     A submit reviews every answer's card at once, so the statements it runs do not grow
-    with the quiz: one read of the cards, one of their banks, the exam dates once, then one
-    batch each of new cards, card updates and reviews.
+    with the quiz: one read of the cards, the exam dates once (and the cards' banks when an
+    exam is ahead), then one batch each of new cards, card updates and reviews.
     """
     rows = [r for r in attempt.questions if r.version.type in STUDY_TYPES and r.awarded is not None]
     if not rows:
@@ -70,21 +85,20 @@ def record_quiz_attempt(
     cards = {
         c.question_id: c
         for c in session.scalars(
-            select(StudyCard)
-            .where(StudyCard.user_id == attempt.user_id, StudyCard.question_id.in_(question_ids))
-            .order_by(StudyCard.id)
-            .with_for_update()
-        )
-    }
-    bank_of: dict[int, int] = {
-        question_id: bank_id
-        for question_id, bank_id in session.execute(
-            select(bank_models.Question.id, bank_models.Question.bank_id).where(
-                bank_models.Question.id.in_(question_ids)
-            )
+            _locked_cards_query(), {"user_id": attempt.user_id, "question_ids": question_ids}
         )
     }
     caps = exam_caps(session, attempt.user, now)
+    # The banks matter only to cap intervals before an exam; most submits have none ahead.
+    bank_of: dict[int, int] = {}
+    if caps:
+        bank_of = dict(
+            session.execute(
+                select(bank_models.Question.id, bank_models.Question.bank_id).where(
+                    bank_models.Question.id.in_(question_ids)
+                )
+            ).all()
+        )
     states: dict[int, _CardState] = {}
     reviews: list[tuple[int, dict[str, Any]]] = []
     for row in rows:
@@ -108,7 +122,7 @@ def record_quiz_attempt(
             "rating": int(rating),
             "status": ReviewStatus.APPLIED,
         }
-        state.review(scheduler, rating, now, caps.get(bank_of[question_id]))
+        state.review(scheduler, rating, now, caps.get(bank_of.get(question_id, -1)))
         reviews.append((question_id, review))
     card_ids = _write_cards(session, attempt.user_id, states, now)
     # Core inserts in one executemany: the ORM would insert row by row on SQLite to read
