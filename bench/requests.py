@@ -1,7 +1,7 @@
 """CPU per request of each step of an exam, in-process, beside a bare one-SELECT request.
 
-Seeds a class of N students and the exam's one-page quiz (the first choice questions of the
-real banks, as ``bench/load.py --exam`` builds it), then runs every step for every student in
+Seeds a class of N students and the exam's one-page quiz as ``bench/load.py --exam`` does
+(bench/exam.py's seeding, with the cheap hash), then runs every step for every student in
 turn through the real WSGI app (Flask's test client: the app's own hooks, CSRF, Flask-Limiter,
 server-side login sessions, templates), the whole class one step after the other as in the
 crush: log in (a cheap hash), open the start page, start, open the attempt page, save each
@@ -40,104 +40,37 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[0] = str(ROOT)
 
 from flask import Flask  # noqa: E402
-from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from bench import load  # noqa: E402
+from bench import exam, load  # noqa: E402
 from bench import load_client as client  # noqa: E402
+from bench.load import Seeded  # noqa: E402
 from studyapp import create_app  # noqa: E402
-from studyapp.auth import services as auth  # noqa: E402
-from studyapp.auth.models import Role, User  # noqa: E402
-from studyapp.classes import services as classes  # noqa: E402
-from studyapp.classes.models import Course, Enrollment  # noqa: E402
-from studyapp.core.clock import utcnow  # noqa: E402
-from studyapp.db import Base  # noqa: E402
+from studyapp.db import Base, make_engine  # noqa: E402
 
 STEPS = ("reference", "login", "start page", "start", "attempt page", "save", "submit")
 #: The order the class goes through them (the reference needs a login).
 ORDER = ("login", "reference", "start page", "start", "attempt page", "save", "submit")
 
 
-def make_app(database_url: str | None) -> Flask:
-    """The app as the servers run it (CSRF and the default throttles on), on a fresh schema."""
+def make_app(database_url: str | None, students: int, questions: int) -> tuple[Flask, Seeded]:
+    """Seed the exam's class and quiz, then the app as the servers run it (CSRF, throttles on).
+
+    One student more than asked is seeded: the warm-up student, the last one.
+    """
     tmp = tempfile.mkdtemp(prefix="studyapp-requests-")
     url = database_url or f"sqlite:///{tmp}/requests.sqlite3"
     if database_url:
-        engine = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "x",
-                "AUTO_MIGRATE": False,
-                "SYNC_BANKS_ON_START": False,
-            },
-            instance_path=tmp,
-        ).extensions["studyapp.engine"]
+        engine = make_engine(url)
         Base.metadata.drop_all(engine)
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
             conn.execute(text("DROP TABLE IF EXISTS bench_rows"))
         engine.dispose()
-    return create_app(
-        {
-            **load.app_settings(url),
-            "RATELIMIT_ENABLED": True,
-            "WTF_CSRF_ENABLED": True,
-            "ANNOUNCE_SETUP": False,
-        },
-        instance_path=tmp,
-    )
-
-
-def seed(app: Flask, students: int, questions: int) -> tuple[list[str], int]:
-    """A class of ``students`` (bulk-inserted, one cheap hash) and the exam's quiz."""
-    session = app.extensions["studyapp.sessionmaker"]()
-    with app.app_context():
-        teacher = auth.create_user(
-            session, email="teacher@requests.test", name="Teacher", role=Role.INSTRUCTOR
-        )
-        course = classes.create_course(session, teacher, name="Exam class", term="")
-        emails = [f"student{n:04d}@requests.test" for n in range(students)]
-        hashed = auth.hash_password(load.PASSWORD)
-        ids = session.scalars(
-            insert(User).returning(User.id),
-            [
-                {
-                    "email": email,
-                    "name": f"Student {n:04d}",
-                    "role": Role.STUDENT,
-                    "is_admin": False,
-                    "password_hash": hashed,
-                    "timezone": "UTC",
-                    "created_at": utcnow(),
-                }
-                for n, email in enumerate(emails)
-            ],
-        ).all()
-        session.execute(
-            insert(Enrollment),
-            [
-                {
-                    "course_id": course.id,
-                    "user_id": uid,
-                    "status": "active",
-                    "joined_at": utcnow(),
-                    "extra_time_percent": 0,
-                }
-                for uid in ids
-            ],
-        )
-        quiz_id = load.make_quiz(session, course, "Exam", load.pick_questions(session)[:questions])
-        session.execute(
-            text(
-                {
-                    "sqlite": "CREATE TABLE IF NOT EXISTS bench_rows (id INTEGER PRIMARY KEY)",
-                    "postgresql": "CREATE TABLE IF NOT EXISTS bench_rows (id SERIAL PRIMARY KEY)",
-                }[session.get_bind().dialect.name]
-            )
-        )
-    session.commit()
-    session.close()
-    return emails, quiz_id
+    seeded = exam.seed_exam(url, tmp, students + 1, questions, cheap_hash=True)
+    settings = {**load.app_settings(url), "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": True}
+    return create_app(settings, instance_path=tmp), seeded
 
 
 @dataclass
@@ -297,13 +230,13 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print the first student's statements")
     args = parser.parse_args()
 
-    app = make_app(args.database_url)
-    emails, quiz_id = seed(app, args.students, args.questions)
+    app, seeded = make_app(args.database_url, args.students, args.questions)
+    quiz_id = seeded.quiz_ids["exam"]
+    *emails, warm_up = seeded.emails
     students = [Student(email, Browser(app), random.Random(n)) for n, email in enumerate(emails)]
     # Warm-up: one extra student's whole exam, so first-request costs (template compiling,
     # statement caches) are not billed to the class.
-    warm = Student("warm@requests.test", Browser(app), random.Random(-1))
-    _enroll_extra(app, warm.email)
+    warm = Student(warm_up, Browser(app), random.Random(-1))
     for step in ORDER:
         run_step(warm, step, quiz_id)
     figures = measure(app, students, quiz_id, args.profile, args.profile_lines, args.sql)
@@ -323,18 +256,6 @@ def main() -> None:
         f"  the start sequence (start page + start + attempt page): {start * 1000:.2f} ms CPU "
         f"per student; login is two requests (the form and the post)"
     )
-
-
-def _enroll_extra(app: Flask, email: str) -> None:
-    session = app.extensions["studyapp.sessionmaker"]()
-    with app.app_context():
-        user = auth.create_user(
-            session, email=email, name="Warm-up", role=Role.STUDENT, password=load.PASSWORD
-        )
-        course_id = session.scalars(select(Enrollment.course_id)).first()
-        classes.enroll(session, session.get(Course, course_id), user)
-    session.commit()
-    session.close()
 
 
 if __name__ == "__main__":
