@@ -125,10 +125,11 @@ def record_quiz_attempt(
         state.review(scheduler, rating, now, caps.get(bank_of.get(question_id, -1)))
         reviews.append((question_id, review))
     card_ids = _write_cards(session, attempt.user_id, states, now)
-    # Core inserts in one executemany: the ORM would insert row by row on SQLite to read
-    # back each id, and nothing here needs the reviews' ids.
+    # Core inserts in one executemany, into the table itself: the ORM would insert row by
+    # row on SQLite to read back each id (nothing here needs them), and even its bulk path
+    # costs a submit more than the statement does.
     session.execute(
-        insert(StudyReview),
+        insert(StudyReview.__table__),
         [{**review, "card_id": card_ids[question_id]} for question_id, review in reviews],
     )
     return len(reviews)
@@ -157,9 +158,8 @@ def _write_cards(
     if new:
         # One batch that hands back the new ids (RETURNING on both databases), not a
         # second query to find them.
-        created = session.execute(
-            insert(StudyCard).returning(StudyCard.question_id, StudyCard.id), new
-        )
+        table = StudyCard.__table__
+        created = session.execute(insert(table).returning(table.c.question_id, table.c.id), new)
         card_ids.update({question_id: card_id for question_id, card_id in created})
     known = [s for s in states.values() if s.card is not None]
     if known:
