@@ -126,8 +126,10 @@ def test_answers_typed_offline_survive_a_closed_browser(
     _answer_three(page)
     expect(page.locator("#save-status")).to_contain_text("Offline — 3 answers waiting")
     expected = _expected(page)
-    # The tab dies while still offline, then the browser: closing the browser first ends the
-    # emulated offline state before the page is gone, and the page would send its answers then.
+    # Closing the context ends Playwright's emulated offline state while the page still lives,
+    # and the page would send its answers in that moment; a dead battery never brings the
+    # network back, so every save is refused at the browser from here on.
+    context.route("**/attempts/*/save", lambda route: route.abort())
     page.close()
     context.close()
     assert set(_responses(session, quiz).values()) == {None}
