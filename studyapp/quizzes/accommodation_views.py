@@ -37,16 +37,21 @@ def accommodations(quiz_id: int):
     return render_template("quizzes/accommodations.html", quiz=quiz, rows=rows)
 
 
-@bp.post("/quizzes/<int:quiz_id>/accommodations/<int:user_id>")
-@instructor_required
-def set_accommodation(quiz_id: int, user_id: int):
+def _quiz_and_enrollment(quiz_id: int, user_id: int):
+    """The instructor's quiz and a student's enrolment in its class; any other is 404."""
     quiz = _quiz(quiz_id)
     session = get_session()
     course = classes.get_taught_course(session, quiz.course_id, current_user)
     try:
-        classes.get_enrollment(session, course, user_id)
+        return quiz, classes.get_enrollment(session, course, user_id)
     except NotFound:
         abort(404)
+
+
+@bp.post("/quizzes/<int:quiz_id>/accommodations/<int:user_id>")
+@instructor_required
+def set_accommodation(quiz_id: int, user_id: int):
+    quiz, _ = _quiz_and_enrollment(quiz_id, user_id)
     form = AccommodationForm(prefix=f"u{user_id}")
     if form.validate_on_submit():
         values = {
@@ -68,13 +73,7 @@ def set_accommodation(quiz_id: int, user_id: int):
 @instructor_required
 def set_profile(quiz_id: int, user_id: int):
     """Set a student's class-wide extra time (applies to every timed quiz of the class)."""
-    quiz = _quiz(quiz_id)
-    session = get_session()
-    course = classes.get_taught_course(session, quiz.course_id, current_user)
-    try:
-        enrollment = classes.get_enrollment(session, course, user_id)
-    except NotFound:
-        abort(404)
+    quiz, enrollment = _quiz_and_enrollment(quiz_id, user_id)
     form = ProfileForm(prefix=f"p{user_id}")
     if form.validate_on_submit():
         _commit_or_flash(
