@@ -47,22 +47,25 @@ def _seed(url: str, tmp_path, students: int = 1):
     return app, result
 
 
-def _save(client: Client, attempt_path: str, position: int, value: str, retries: int = 40) -> int:
+def _save(client: Client, attempt_path: str, position: int, value: str, within: float = 20) -> int:
     """Save like the page's script: retry on a dropped connection or a 5xx until acknowledged."""
-    for _ in range(retries):
+    deadline, last = time.monotonic() + within, "no answer"
+    while time.monotonic() < deadline:
         try:
             status, body, _ = client.post(
                 f"{attempt_path}/save", {"position": position, f"q{position}": value}, timeout=5
             )
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+            last = repr(exc)
             time.sleep(0.1)
             continue
         if status == 200:
             return json.loads(body)["revision"]
         if status < 500:
             raise AssertionError(f"save refused: {status} {body[:200]!r}")
+        last = f"{status} {body[:200]!r}"
         time.sleep(0.1)
-    raise AssertionError("save never acknowledged")
+    raise AssertionError(f"save not acknowledged within {within} s; last: {last}")
 
 
 def _start(client: Client, quiz_id: int) -> str:
@@ -153,6 +156,14 @@ def test_sqlite_many_writers_never_show_database_is_locked(tmp_path):
     app.extensions["studyapp.engine"].dispose()
 
 
+def _wait_for_postgres(seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0:
+            return
+        time.sleep(0.5)
+
+
 def _pg_restart_possible() -> bool:
     return bool(PG_URL) and shutil.which("pg_ctlcluster") is not None and os.geteuid() == 0
 
@@ -180,7 +191,14 @@ def test_postgres_restart_fails_cleanly_and_recovers(tmp_path):
             )
         finally:
             subprocess.run(["pg_ctlcluster", "15", "main", "start"], check=True)
-        assert _save(client, attempt_path, 0, "2", retries=100) >= 2
+            _wait_for_postgres()
+        # A slow CI machine may take a while to finish recovery; what matters is that the
+        # workers recover by themselves, with no restart, and the log says why if they do not.
+        try:
+            assert _save(client, attempt_path, 0, "2", within=90) >= 2
+        except AssertionError as exc:
+            log = server.log.read_text()[-4000:]
+            raise AssertionError(f"{exc}\n--- server log ---\n{log}") from exc
         assert "Working outside" not in server.log.read_text()
     finally:
         server.stop()
