@@ -11,6 +11,12 @@ guesser meets three walls:
   or a browser holding the account's signed device cookie), so failures from elsewhere cannot
   lock a student out of their own laptop or classroom.
 
+A browser holding the account's device cookie meets none of these: it has a backoff of its own
+(the per-pair figures, keyed by that browser), so a guesser behind the same school address can
+use up neither the student's tries there nor the address's. A student without the cookie (a
+lab machine that clears it) can still be held back by failures from their address, for the
+per-pair window at most.
+
 The counters live in Flask-Limiter's storage (``memory://`` for one process, Redis via
 ``RATELIMIT_STORAGE_URI`` for several workers or servers), so every server sees the same counts.
 """
@@ -65,7 +71,11 @@ def _hit(checks: Iterable[tuple[str, tuple[str, ...]]]) -> None:
             limiter.limiter.hit(item, *ids)
 
 
-def _login_checks(account: str, address: str, own_place: bool):
+def _login_checks(account: str, address: str, own_place: bool, device: str | None = None):
+    if device is not None:
+        # A browser that proves it is the owner's counts its own failures only: guessers
+        # sharing its school address cannot use up its tries, nor the address's.
+        return [("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", ("login-device", account, device))]
     checks = [
         ("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", ("login-pair", account, address)),
         ("LOGIN_FAILURES_PER_ADDRESS", ("login-address", address)),
@@ -84,47 +94,57 @@ def device_cookie_for(email: str) -> str:
     return _serializer().dumps(_digest(email))
 
 
-def _is_own_device(account: str, cookie: str | None) -> bool:
+def _own_device(account: str, cookie: str | None) -> str | None:
+    """A key for this browser if its device cookie is the account's, else None."""
     if not cookie:
-        return False
+        return None
     try:
         signed = _serializer().loads(cookie, max_age=DEVICE_DAYS * 24 * 3600)
     except BadSignature:
-        return False
-    return signed == account
+        return None
+    return _digest(cookie) if signed == account else None
 
 
 def _known_address_key(account: str, address: str) -> str:
     return f"studyapp/known-address/{account}/{_digest(address)}"
 
 
-def _is_own_place(account: str, address: str, cookie: str | None) -> bool:
-    if _is_own_device(account, cookie):
-        return True
-    return limiter.storage.get(_known_address_key(account, address)) > 0
+def _checks_for(email: str, address: str, device_cookie: str | None):
+    account = _digest(email)
+    device = _own_device(account, device_cookie)
+    known = device is not None or limiter.storage.get(_known_address_key(account, address)) > 0
+    return _login_checks(account, address, known, device)
 
 
 def login_wait(email: str, address: str, device_cookie: str | None) -> int | None:
     """Seconds this login must wait because of earlier failures, or None to go ahead."""
     if not enabled():
         return None
-    account = _digest(email)
-    return _wait(_login_checks(account, address, _is_own_place(account, address, device_cookie)))
+    return _wait(_checks_for(email, address, device_cookie))
 
 
-def record_login_failure(email: str, address: str) -> None:
-    """Count a wrong password (or unknown account) against the pair, the address, the account."""
-    if enabled():
-        _hit(_login_checks(_digest(email), address, own_place=False))
+def record_login_failure(email: str, address: str, device_cookie: str | None = None) -> None:
+    """Count a wrong password (or unknown account) against the pair, the address, the account.
 
-
-def record_login_success(email: str, address: str) -> None:
-    """Forget this pair's failures and remember the address as one of the account's own."""
+    From the owner's own browser it counts against that browser alone.
+    """
     if not enabled():
         return
     account = _digest(email)
+    device = _own_device(account, device_cookie)
+    _hit(_login_checks(account, address, own_place=False, device=device))
+
+
+def record_login_success(email: str, address: str, device_cookie: str | None = None) -> None:
+    """Forget this pair's (and browser's) failures and remember the address as the account's."""
+    if not enabled():
+        return
+    account = _digest(email)
+    device = _own_device(account, device_cookie)
     for item in _limits("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS"):
         limiter.limiter.clear(item, "login-pair", account, address)
+        if device is not None:
+            limiter.limiter.clear(item, "login-device", account, device)
     limiter.storage.incr(_known_address_key(account, address), KNOWN_ADDRESS_SECONDS)
 
 

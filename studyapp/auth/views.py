@@ -51,7 +51,8 @@ def login():
     form = LoginForm(email=request.args.get("email", "")[:254])
     if form.validate_on_submit():
         email, address = services.normalize_email(form.email.data), request.remote_addr or ""
-        wait = lockout.login_wait(email, address, request.cookies.get(lockout.DEVICE_COOKIE))
+        device = request.cookies.get(lockout.DEVICE_COOKIE)
+        wait = lockout.login_wait(email, address, device)
         if wait is not None:
             form.password.errors.append(f"Too many failed logins. Try again in {wait} seconds.")
             return render_template("auth/login.html", form=form), 429
@@ -59,7 +60,7 @@ def login():
         try:
             user = services.authenticate(session, form.email.data, form.password.data)
         except DomainError as exc:
-            lockout.record_login_failure(email, address)
+            lockout.record_login_failure(email, address, device)
             form.password.errors.append(str(exc))
         else:
             return _logged_in(user, email, address, form.remember.data)
@@ -68,7 +69,7 @@ def login():
 
 def _logged_in(user: User, email: str, address: str, remember: bool):
     """Start the session and leave the device cookie that keeps this browser the owner's."""
-    lockout.record_login_success(email, address)
+    lockout.record_login_success(email, address, request.cookies.get(lockout.DEVICE_COOKIE))
     log_in(user, remember=remember)
     response = redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
     response.set_cookie(

@@ -79,6 +79,29 @@ def test_failures_from_elsewhere_do_not_lock_the_student_out(make_app):
     assert _login(app.test_client(), email, factories.PASSWORD, "192.0.2.10") == 302
 
 
+def test_a_guesser_behind_the_school_address_cannot_lock_the_student_out_of_her_laptop(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_FAILURES_PER_ADDRESS="15 per minute")
+    emails = _users(app, 4)
+    selin = emails[0]
+    laptop = app.test_client()
+    assert _login(laptop, selin, factories.PASSWORD, SCHOOL) == 302
+    laptop.post("/logout")
+    # A classmate on the same school address guesses her password, then sprays the others.
+    guesser = app.test_client()
+    codes = [_login(guesser, selin, f"guess {i}", SCHOOL) for i in range(6)]
+    codes += [_login(guesser, e, "guess", SCHOOL) for e in emails[1:] for _ in range(4)]
+    assert codes[5] == 429 and codes[-1] == 429
+    # Her pair and the address are used up for browsers that cannot prove anything,
+    assert _login(app.test_client(), selin, factories.PASSWORD, SCHOOL) == 429
+    assert _login(app.test_client(), emails[1], factories.PASSWORD, SCHOOL) == 429
+    # but her own laptop, on the same address, still gets in,
+    assert _login(laptop, selin, factories.PASSWORD, SCHOOL) == 302
+    laptop.post("/logout")
+    # and its own mistakes still meet a backoff of their own.
+    tries = [_login(laptop, selin, "typo", SCHOOL) for _ in range(6)]
+    assert tries == [200] * 5 + [429]
+
+
 def test_a_success_forgets_the_mistakes_before_it(make_app):
     app = make_app(RATELIMIT_ENABLED=True)
     (email,) = _users(app, 1)
