@@ -4,6 +4,7 @@ deadline passing offline is left to the server's grace rule."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import timedelta
 
@@ -110,10 +111,6 @@ def test_answers_typed_offline_survive_a_reload_and_arrive_when_the_network_retu
     assert page.evaluate(JOURNAL_KEYS) == []
 
 
-@pytest.mark.skip(
-    reason="flaky: as the emulated browser shuts down, a journal save still reaches the server "
-    "(seen on PostgreSQL even with saves refused by a route); issue 15 keeps it open"
-)
 def test_answers_typed_offline_survive_a_closed_browser(
     live_server, browser_type, browser_type_launch_args, tmp_path, world
 ):
@@ -130,11 +127,11 @@ def test_answers_typed_offline_survive_a_closed_browser(
     _answer_three(page)
     expect(page.locator("#save-status")).to_contain_text("Offline — 3 answers waiting")
     expected = _expected(page)
-    # Closing the context ends Playwright's emulated offline state while the page still lives,
-    # and the page would send its answers in that moment; a dead battery never brings the
-    # network back, so every save is refused at the browser from here on.
-    context.route("**/attempts/*/save", lambda route: route.abort())
-    page.close()
+    # The tab crashes while the network is still down. Closing the context first would end
+    # Playwright's emulated offline state while the page still lives, and the page would send
+    # its answers in that moment, which no dead tab can do.
+    with page.expect_event("crash"), contextlib.suppress(PlaywrightError):
+        context.new_cdp_session(page).send("Page.crash")  # never answers: the tab is gone
     context.close()
     assert set(_responses(session, quiz).values()) == {None}
 
