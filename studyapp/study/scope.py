@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from studyapp.attempts.visibility import KeyVisibility, key_visibility
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
+from studyapp.banks import ownership
 from studyapp.classes.models import Course, Enrollment, EnrollmentStatus
 from studyapp.core.errors import NotFound
 from studyapp.quizzes.models import Quiz, QuizItem, QuizStatus
@@ -172,3 +173,33 @@ def scope_questions(
         if q.id not in vis.held
         and (scope.tag is None or scope.tag in (v.content.get("tags") or []))
     ]
+
+
+def bank_choices(session: Session, instructor: User) -> dict[str, str]:
+    """The banks an instructor may open to a class for study, slug to title."""
+    banks = session.scalars(
+        select(bank_models.Bank)
+        .where(
+            bank_models.Bank.retired_at.is_(None),
+            bank_models.Bank.id.in_(ownership.visible_bank_ids(session, instructor)),
+        )
+        .order_by(bank_models.Bank.title)
+    )
+    return {b.slug: b.title for b in banks}
+
+
+def open_bank(session: Session, course: Course, slug: str, instructor: User) -> bank_models.Bank:
+    """Open a bank to a class for study (once); flushes, the caller commits."""
+    bank = session.scalar(select(bank_models.Bank).where(bank_models.Bank.slug == slug))
+    # A bank of other instructors that was not shared with this one is "not found".
+    if bank is None or bank.id not in ownership.visible_bank_ids(session, instructor):
+        raise NotFound("No such bank.")
+    exists = session.scalar(
+        select(CourseBank.id).where(
+            CourseBank.course_id == course.id, CourseBank.bank_id == bank.id
+        )
+    )
+    if exists is None:
+        session.add(CourseBank(course_id=course.id, bank_id=bank.id))
+        session.flush()
+    return bank

@@ -7,12 +7,9 @@ from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from studyapp.attempts.responses import form_state, response_from_form
 from studyapp.auth.access import instructor_required, student_required
-from studyapp.banks import models as bank_models
-from studyapp.banks import ownership
 from studyapp.banks.types import key_view
 from studyapp.classes import services as classes
 from studyapp.core.clock import utcnow
@@ -23,7 +20,6 @@ from studyapp.db import get_session
 from studyapp.study import progress, services
 from studyapp.study import scope as scopes
 from studyapp.study.forms import AnswerForm, ExamForm, RateForm, StudyBankForm
-from studyapp.study.models import CourseBank
 from studyapp.study.reports import class_report
 
 bp = Blueprint("study", __name__)
@@ -188,17 +184,7 @@ def class_progress(course_id: int):
     report = class_report(session, course, utcnow())
     exam_form = ExamForm(exam_at=to_local(course.exam_at, current_user.timezone))
     bank_form = StudyBankForm()
-    bank_form.bank.choices = {
-        b.slug: b.title
-        for b in session.scalars(
-            select(bank_models.Bank)
-            .where(
-                bank_models.Bank.retired_at.is_(None),
-                bank_models.Bank.id.in_(ownership.visible_bank_ids(session, current_user)),
-            )
-            .order_by(bank_models.Bank.title)
-        )
-    }
+    bank_form.bank.choices = scopes.bank_choices(session, current_user)
     return render_template(
         "study/class_progress.html",
         course=course,
@@ -230,18 +216,11 @@ def set_exam(course_id: int):
 def add_study_bank(course_id: int):
     course = _taught(course_id)
     session = get_session()
-    bank = session.scalar(
-        select(bank_models.Bank).where(bank_models.Bank.slug == request.form.get("bank", ""))
-    )
-    # A bank of other instructors that was not shared with this one is "not found".
-    if bank is None or bank.id not in ownership.visible_bank_ids(session, current_user):
+    try:
+        bank = scopes.open_bank(session, course, request.form.get("bank", ""), current_user)
+    except NotFound:
         abort(404)
-    exists = session.scalar(
-        select(CourseBank).where(CourseBank.course_id == course.id, CourseBank.bank_id == bank.id)
-    )
-    if exists is None:
-        session.add(CourseBank(course_id=course.id, bank_id=bank.id))
-        session.commit()
+    session.commit()
     flash(f"'{bank.title}' is open to the class for study.", "success")
     return redirect(url_for("study.class_progress", course_id=course.id))
 
