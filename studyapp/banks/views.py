@@ -281,33 +281,38 @@ def upload():
     form = ImportForm()
     issues, notes = [], []
     if form.validate_on_submit():
-        session = get_session()
-        data = read_upload(form.file.data, MAX_UPLOAD)
-        try:
-            bank, notes = services.import_upload(
-                session,
-                data,
-                form.file.data.filename or "",
-                current_user,
-                bank_id=form.bank_id.data,
-                title=form.title.data,
-                max_bytes=MAX_UPLOAD,
-            )
-        except services.BankInvalid as exc:
-            session.rollback()
-            issues, notes = exc.issues, exc.notes
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            session.rollback()
-            issues = [str(exc)]
-        else:
-            session.commit()
+        bank, issues, notes = _import(form)
+        if bank is not None:
             for note in notes:
                 flash(note, "info")
             flash(f"Imported '{bank.title}'.", "success")
             return redirect(url_for("banks.show", bank_id=bank.id))
     return render_template("banks/import.html", form=form, issues=issues, notes=notes)
+
+
+def _import(form: ImportForm):
+    """Import the uploaded file; a refused one is rolled back and returned as issues and notes."""
+    session = get_session()
+    try:
+        bank, notes = services.import_upload(
+            session,
+            read_upload(form.file.data, MAX_UPLOAD),
+            form.file.data.filename or "",
+            current_user,
+            bank_id=form.bank_id.data,
+            title=form.title.data,
+            max_bytes=MAX_UPLOAD,
+        )
+    except services.BankInvalid as exc:
+        session.rollback()
+        return None, exc.issues, exc.notes
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        session.rollback()
+        return None, [str(exc)], []
+    session.commit()
+    return bank, [], notes
 
 
 @bp.route("/readings", methods=["GET", "POST"])
