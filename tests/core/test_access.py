@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -31,17 +33,19 @@ def _rules(app):
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
 
 
-def _url(rule, ids: dict[str, int]) -> str:
-    values = {}
+def _urls(rule, ids: dict[str, int]) -> list[str]:
+    """The rule's URLs with these ids, one per value of each ``<any(...)>`` part."""
+    fixed, choices = {}, {}
     for arg in rule.arguments:
         converter = rule._converters[arg]
         if isinstance(converter, IntegerConverter):
-            values[arg] = ids.get(arg, 1)
+            fixed[arg] = ids.get(arg, 1)
         elif type(converter).__name__ == "AnyConverter":
-            values[arg] = next(iter(converter.items))
+            choices[arg] = sorted(converter.items)
         else:
-            values[arg] = "x"
-    return rule.build(values)[1]
+            fixed[arg] = "x"
+    combos = itertools.product(*choices.values())
+    return [rule.build({**fixed, **dict(zip(choices, c, strict=True))})[1] for c in combos]
 
 
 def _method(rule) -> str:
@@ -64,9 +68,10 @@ def test_anonymous_users_are_sent_to_login_outside_the_public_list(app, client):
     for rule in _rules(app):
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        response = client.open(_url(rule, {}), method=_method(rule))
-        assert response.status_code == 302, rule.endpoint
-        assert response.headers["Location"].startswith("/login"), rule.endpoint
+        for url in _urls(rule, {}):
+            response = client.open(url, method=_method(rule))
+            assert response.status_code == 302, url
+            assert response.headers["Location"].startswith("/login"), url
 
 
 def test_anonymous_json_requests_get_401(app, client):
@@ -83,17 +88,15 @@ def test_students_are_refused_on_instructor_and_admin_pages(app, student_client,
     ]
     assert guarded
     for rule in guarded:
-        response = student_client.open(_url(rule, ids), method=_method(rule))
-        assert response.status_code == 403, rule.endpoint
+        for url in _urls(rule, ids):
+            assert student_client.open(url, method=_method(rule)).status_code == 403, url
 
 
 def test_instructors_are_refused_on_student_pages(app, instructor_client, course):
     for rule in _rules(app):
         if getattr(app.view_functions[rule.endpoint], "required_role", None) == "student":
-            response = instructor_client.open(
-                _url(rule, {"course_id": course.id}), method=_method(rule)
-            )
-            assert response.status_code == 403, rule.endpoint
+            for url in _urls(rule, {"course_id": course.id}):
+                assert instructor_client.open(url, method=_method(rule)).status_code == 403, url
 
 
 def test_instructor_of_class_b_cannot_reach_class_a(app, session, course, student):
@@ -123,9 +126,9 @@ def test_instructor_of_class_b_cannot_reach_class_a(app, session, course, studen
         if getattr(view, "required_role", None) == "instructor" and class_scoped & set(
             rule.arguments
         ):
-            response = client.open(_url(rule, ids), method=_method(rule))
-            assert response.status_code == 404, rule.endpoint
-            checked += 1
+            for url in _urls(rule, ids):
+                assert client.open(url, method=_method(rule)).status_code == 404, url
+                checked += 1
     assert checked >= 20
 
 
@@ -190,13 +193,14 @@ def test_instructor_of_class_b_cannot_act_on_a_student_of_class_a(app, session, 
         if role == "student" or not STUDENT_SCOPED & set(rule.arguments):
             continue
         for attempt_id in {attempt.id, open_attempt.id}:
-            response = client.open(
-                _url(rule, {**ids, "attempt_id": attempt_id}),
-                method=_method(rule),
-                data={"points": "1", "reason": "x", "extra_time_percent": "50", "comment": "x"},
-            )
-            assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
-            assert student.email.encode() not in response.data, rule.endpoint
+            for url in _urls(rule, {**ids, "attempt_id": attempt_id}):
+                response = client.open(
+                    url,
+                    method=_method(rule),
+                    data={"points": "1", "reason": "x", "extra_time_percent": "50", "comment": "x"},
+                )
+                assert response.status_code in (403, 404), (url, response.status_code)
+                assert student.email.encode() not in response.data, url
         checked.append(rule.endpoint)
     assert len(checked) >= 12, checked
     session.expire_all()
@@ -224,12 +228,10 @@ def test_a_student_of_class_b_cannot_reach_a_student_of_class_a(app, session, co
         if role in {"instructor", "admin"} or not STUDENT_SCOPED & set(rule.arguments):
             continue
         for attempt_id in {attempt.id, open_attempt.id}:
-            url = _url(
-                rule,
-                {"attempt_id": attempt_id, "user_id": student.id, "invitation_id": invitation.id},
-            )
-            response = client.open(url, method=_method(rule), data={"position": "0", "q0": "A"})
-            assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
+            ids = {"attempt_id": attempt_id, "user_id": student.id, "invitation_id": invitation.id}
+            for url in _urls(rule, ids):
+                response = client.open(url, method=_method(rule), data={"position": "0", "q0": "A"})
+                assert response.status_code in (403, 404), (url, response.status_code)
         checked.append(rule.endpoint)
     assert len(checked) >= 6, checked
     session.expire_all()
