@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from studyapp.core.clock import utcnow
+from studyapp.lti.claims import DL_SETTINGS
 from studyapp.lti.models import LaunchState, PlatformUser
 from tests.lti.conftest import launch, start_login
 from tests.lti.platform import LTI, new_rsa_key
@@ -43,6 +44,14 @@ FORGERIES = {
     "roles": ({LTI + "roles": None}, "roles"),
     "resource link": ({LTI + "resource_link": {}}, "resource link id"),
     "sub": ({"sub": " "}, "sub"),
+    "target link": ({LTI + "target_link_uri": None}, "target link URI"),
+    "deep link return": (
+        {
+            LTI + "message_type": "LtiDeepLinkingRequest",
+            DL_SETTINGS: {"accept_types": ["ltiResourceLink"]},
+        },
+        "deep_link_return_url",
+    ),
 }
 
 
@@ -121,6 +130,24 @@ def test_a_state_that_never_started_here_is_refused(lti_app, lms):
     _refused(
         client.post("/lti/launch", data={"id_token": token, "state": "forged"}), "Unknown state"
     )
+
+
+def test_a_launch_without_state_is_refused(lti_app, lms):
+    client = lti_app.test_client()
+    auth = start_login(client, lms)
+    token = lms.sign(lms.claims(auth["nonce"]))
+    _refused(client.post("/lti/launch", data={"id_token": token}), "has no state")
+    _nobody_signed_in(client)
+
+
+def test_a_storage_confirmation_of_an_unknown_launch_is_refused(lti_app, lms):
+    client = lti_app.test_client()
+    _refused(
+        client.post("/lti/launch/confirm", data={"state": "never-issued", "binding": "guess"}),
+        "Unknown launch",
+        403,
+    )
+    _nobody_signed_in(client)
 
 
 def test_an_expired_state_is_refused(lti_app, lms, session):
