@@ -276,6 +276,21 @@ def test_the_bank_page_counts_questions_per_paragraph(instructor_client, bank):
     assert f"/teach/banks/{bank.id}/form/new?source=sample+%C2%B63" in table
 
 
+def test_a_coverage_link_opens_a_new_question_citing_that_paragraph(
+    instructor_client, session, bank, instructor
+):
+    services.save_question(session, bank, _tf("tagged", 2) + "tags: [harbour, trade]\n", instructor)
+    session.commit()
+    html = instructor_client.get(f"/teach/banks/{bank.id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]*/form/new\?source=sample\+%C2%B63)"', html).group(1)
+    page = instructor_client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<option value="sample" selected>', page)
+    assert re.search(r'id="paragraphs"[^>]*value="¶3"', page)
+    # Tags already used in the bank are offered while typing one.
+    datalist = page.split('<datalist id="bank-tags">', 1)[1].split("</datalist>", 1)[0]
+    assert '<option value="harbour">' in datalist and '<option value="trade">' in datalist
+
+
 def test_coverage_counts_in_a_constant_number_of_queries(app, session, bank, instructor):
     def queries(n):
         for i in range(n):

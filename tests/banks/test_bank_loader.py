@@ -943,10 +943,13 @@ def test_real_readings_load():
     assert {"aras", "alliance"} <= set(readings)
 
 
-def test_real_banks_load_without_errors():
+def test_real_banks_load_without_errors_or_warnings():
     readings, _ = load_readings(QUESTIONS / "readings.yaml")
-    results = load_banks(QUESTIONS, readings)  # none yet is fine; each one present must load
+    results = load_banks(QUESTIONS, readings)
+    assert len(results) >= 6
     assert [str(i) for r in results for i in r.errors] == []
+    # The checker's warnings (answer by position or length, a sibling's key, ...) included.
+    assert [str(i) for r in results for i in r.warnings] == []
 
 
 def readme_blocks() -> list[str]:

@@ -313,6 +313,25 @@ def test_gift_import_of_nothing_still_lists_each_question_reason(instructor_clie
     assert "question 2 &#39;Words&#39; (line 3): a description" in body
 
 
+def test_moodle_xml_import_of_nothing_still_lists_each_question_reason(instructor_client, synced):
+    xml = (
+        '<?xml version="1.0"?><quiz>'
+        '<question type="calculated"><name><text>Speed</text></name>'
+        '<questiontext format="html"><text>{a} km?</text></questiontext></question>'
+        '<question type="description"><name><text>Intro</text></name>'
+        '<questiontext format="html"><text>Read this.</text></questiontext></question></quiz>'
+    )
+    page = instructor_client.post(
+        "/teach/banks/import",
+        data={"file": (io.BytesIO(xml.encode()), "moodle.xml"), "bank_id": "nothing"},
+        content_type="multipart/form-data",
+    )
+    body = page.get_data(as_text=True)
+    assert "no question that can be imported" in body
+    assert "question 1 &#39;Speed&#39;: calculated questions" in body
+    assert "question 2 &#39;Intro&#39;: a description" in body
+
+
 def test_download_as_moodle_xml_and_back_through_the_import_page(
     instructor_client, synced, session
 ):

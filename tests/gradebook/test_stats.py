@@ -102,6 +102,9 @@ def test_histogram_puts_out_of_range_scores_in_the_end_bins():
 
 def test_histogram_odd_bins_and_edge_cases():
     assert quizstats.histogram([1], 3, bins=3)[0].label == "0–33.3%"
+    # 6.25 % and 31.25 % sit half-way: they round up, like every other figure (not to even).
+    sixteenths = [b.label for b in quizstats.histogram([1], 16, bins=16)]
+    assert sixteenths[0] == "0–6.3%" and sixteenths[4] == "25–31.3%"
     assert quizstats.histogram([], 10)[0].count == 0
     assert quizstats.histogram([1, 2], 0) == []
     with pytest.raises(ValueError):
