@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from studyapp.attempts import services
+from studyapp.attempts import saving, services
 from studyapp.attempts.models import Attempt
 from studyapp.attempts.responses import (
     flag_from_form,
@@ -134,7 +134,7 @@ def _save_from_form(attempt: Attempt, positions: list[int]) -> None:
         name = f"q{position}"
         response = response_from_form(types[position], name, request.form, orders[position])
         flagged = bool(flag_from_form(request.form, name))
-        services.save_answer(get_session(), attempt, position, response, None, utcnow(), flagged)
+        saving.save_answer(get_session(), attempt, position, response, None, utcnow(), flagged)
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -166,7 +166,7 @@ def _save_refused(attempt: Attempt, exc: DomainError) -> tuple[Response, int]:
         review_url = url_for("attempts.review", attempt_id=attempt.id)
         return jsonify(ok=False, closed=True, error=str(exc), redirect=review_url), 409
     session.rollback()
-    if isinstance(exc, services.StaleAnswer):
+    if isinstance(exc, saving.StaleAnswer):
         return jsonify(ok=False, stale=True, revision=exc.revision, error=str(exc)), 409
     return jsonify(ok=False, error=str(exc)), 400
 
@@ -177,14 +177,14 @@ def autosave(attempt_id: int):
     session = get_session()
     position = request.form.get("position", type=int)
     try:
-        target = services.attempt_for_save(session, attempt_id, current_user, position)
+        target = saving.attempt_for_save(session, attempt_id, current_user, position)
     except NotFound:
         abort(404)
     if target.kind is None:
         return jsonify(ok=False, error="This question is not part of the attempt."), 404
     posted = posted_answer(request.form, position, target.kind, target.order)
     try:
-        result = services.save_answer(
+        result = saving.save_answer(
             session, target.attempt, position, now=utcnow(), **asdict(posted)
         )
     except DomainError as exc:
@@ -207,6 +207,14 @@ def confirm_submit(attempt_id: int):
     )
 
 
+#: What a submit says, by (graded by this request, sent by the page's timer).
+SUBMITTED = {
+    (False, False): ("This attempt was already submitted.", "info"),
+    (True, True): ("Time is up: your attempt was submitted with your saved answers.", "info"),
+    (True, False): ("Your attempt was submitted.", "success"),
+}
+
+
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     """Submit once; a repeated or racing submit changes nothing and lands on the same review."""
@@ -227,12 +235,7 @@ def submit(attempt_id: int):
         flash(str(exc), "error")
         return redirect(url_for("attempts.review", attempt_id=attempt.id))
     session.commit()
-    if not graded_now:
-        flash("This attempt was already submitted.", "info")
-    elif timed_out:
-        flash("Time is up: your attempt was submitted with your saved answers.", "info")
-    else:
-        flash("Your attempt was submitted.", "success")
+    flash(*SUBMITTED[graded_now, timed_out and graded_now])
     return redirect(url_for("attempts.review", attempt_id=attempt.id))
 
 

@@ -26,6 +26,7 @@ from studyapp.attempts.models import Attempt, AttemptQuestion
 from studyapp.auth.models import User
 from studyapp.banks import models as bank_models
 from studyapp.classes.models import Enrollment, EnrollmentStatus
+from studyapp.quizzes import drawing
 from studyapp.quizzes import services as quizzes
 from studyapp.quizzes.models import (
     Accommodation,
@@ -186,7 +187,7 @@ def key_visibility(
             held |= own
             for item in quiz.items:
                 if item.is_draw:
-                    held.update(quizzes.available_for_draw(session, item.bank, item.tag))
+                    held.update(drawing.available_for_draw(session, item.bank, item.tag))
         elif answers_released(quiz, rules, mine, now):
             released[quiz.id] = frozenset(own)
         else:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from studyapp.banks import models as bank_models
+from studyapp.quizzes.drawing import available_for_draw
 from studyapp.quizzes.models import Quiz, QuizItem
 from studyapp.quizzes.picker import PickerFilters, quiz_question_ids
-from studyapp.quizzes.services import available_for_draw
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from studyapp.attempts import grading, services
+from studyapp.attempts import grading, saving, services
 from studyapp.attempts.models import AttemptStatus, ScoreChange
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.models import Origin
@@ -31,7 +31,7 @@ def test_essay_waits_for_a_grade_then_counts(session, quiz, student, instructor)
 
 def test_regrade_after_a_key_fix_changes_scores_and_logs_why(session, quiz, student, instructor):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "B", None, NOW)
+    saving.save_answer(session, attempt, 0, "B", None, NOW)
     services.submit_attempt(session, attempt, NOW)
     assert attempt.questions[0].awarded == 0.0
     fixed = factories.QUIZ_BANK.replace("    answer: A\n", "    answer: B\n", 1)

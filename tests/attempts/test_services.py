@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from studyapp.attempts import services
+from studyapp.attempts import saving, services
 from studyapp.attempts.models import AttemptStatus, ScoreChange
 from studyapp.core.errors import DomainError, NotFound
 from tests import factories
@@ -43,15 +43,15 @@ def test_saved_answers_survive_and_are_graded_with_partial_credit(session, quiz,
 def test_numeric_answers_in_words_a_student_types(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
     by_key = {services.question_of(r).id: r.position for r in attempt.questions}
-    services.save_answer(session, attempt, by_key["rebuilt"], " 2 ", None, NOW)
+    saving.save_answer(session, attempt, by_key["rebuilt"], " 2 ", None, NOW)
     services.submit_attempt(session, attempt, NOW)
     assert next(r for r in attempt.questions if r.position == by_key["rebuilt"]).awarded == 1.0
 
 
 def test_last_write_wins_and_the_other_tab_is_told(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    tab_one = services.save_answer(session, attempt, 0, "A", 0, NOW)
-    tab_two = services.save_answer(session, attempt, 0, "B", 0, NOW)
+    tab_one = saving.save_answer(session, attempt, 0, "A", 0, NOW)
+    tab_two = saving.save_answer(session, attempt, 0, "B", 0, NOW)
     assert not tab_one.overwrote_other and tab_two.overwrote_other
     assert tab_two.revision == 2
     assert attempt.questions[0].response == "B"
@@ -60,29 +60,29 @@ def test_last_write_wins_and_the_other_tab_is_told(session, quiz, student):
 def test_answers_for_questions_not_in_the_attempt_are_refused(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
     with pytest.raises(NotFound):
-        services.save_answer(session, attempt, 99, "A", None, NOW)
+        saving.save_answer(session, attempt, 99, "A", None, NOW)
 
 
 def test_oversized_answer_is_refused_and_the_saved_one_kept(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "A", None, NOW)
+    saving.save_answer(session, attempt, 0, "A", None, NOW)
     with pytest.raises(DomainError, match="too long"):
-        services.save_answer(session, attempt, 0, "x" * 100_000, None, NOW)
+        saving.save_answer(session, attempt, 0, "x" * 100_000, None, NOW)
     assert attempt.questions[0].response == "A"
 
 
 def test_save_after_the_deadline_is_refused_and_the_attempt_graded(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "A", None, NOW + timedelta(minutes=29))
+    saving.save_answer(session, attempt, 0, "A", None, NOW + timedelta(minutes=29))
     with pytest.raises(services.AttemptClosed):
-        services.save_answer(session, attempt, 1, ["A"], None, NOW + timedelta(minutes=31))
+        saving.save_answer(session, attempt, 1, ["A"], None, NOW + timedelta(minutes=31))
     assert attempt.status != AttemptStatus.IN_PROGRESS and attempt.submitted_by == "deadline"
     assert attempt.questions[0].response == "A" and attempt.questions[1].response is None
 
 
 def test_submit_after_the_deadline_says_so_and_grades_what_was_saved(session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "A", None, NOW)
+    saving.save_answer(session, attempt, 0, "A", None, NOW)
     with pytest.raises(services.AttemptClosed, match="time was up"):
         services.submit_attempt(session, attempt, NOW + timedelta(hours=1))
     assert attempt.submitted_at == NOW + timedelta(minutes=30) + services.GRACE
@@ -96,7 +96,7 @@ def test_double_submit_grades_once(session, quiz, student):
 
 def test_racing_submits_and_sweeps_grade_exactly_once(app, session, quiz, student):
     attempt = services.start_attempt(session, quiz, student, NOW)
-    services.save_answer(session, attempt, 0, "A", None, NOW)
+    saving.save_answer(session, attempt, 0, "A", None, NOW)
     session.commit()
     maker = app.extensions["studyapp.sessionmaker"]
     results: list[bool] = []
@@ -141,7 +141,7 @@ def test_a_save_still_writing_when_the_submit_comes_is_graded(app, session, quiz
     saver = maker()
     # The submit arrives while the save's transaction is still open: it must wait for it.
     with run_midway(app, "UPDATE attempt_questions", submit):
-        services.save_answer(
+        saving.save_answer(
             saver, services.get_attempt(saver, attempt.id), capital.position, "A", None, NOW
         )
         saver.commit()

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts_service
 from studyapp.attempts.models import Attempt
 from studyapp.banks import models as bank_models
 from studyapp.core.clock import utcnow
+from studyapp.quizzes import drawing
 from studyapp.quizzes import services as quizzes
 from tests import factories
 from tests.conftest import count_statements
@@ -106,7 +108,7 @@ def test_the_start_page_grades_an_attempt_past_its_deadline(
     attempt = attempts_service.start_attempt(
         session, quiz, student, utcnow() - timedelta(minutes=30)
     )
-    attempts_service.save_answer(session, attempt, 0, "A", None, utcnow() - timedelta(minutes=29))
+    saving.save_answer(session, attempt, 0, "A", None, utcnow() - timedelta(minutes=29))
     session.commit()
     page = student_client.get(f"/quizzes/{quiz.id}")
     assert page.status_code == 200 and "Continue your attempt" not in page.get_data(as_text=True)
@@ -143,9 +145,9 @@ def test_a_draw_of_a_tag_skips_retired_questions_and_other_banks_tags(session, c
         if question.id in retired:
             question.retired_at = utcnow()
     session.flush()
-    available = quizzes.available_for_draw(session, bank, "odd")
+    available = drawing.available_for_draw(session, bank, "odd")
     assert len(available) == 15 and not set(available) & retired
-    assert quizzes.available_for_draw(session, bank, "od") == []  # whole tags, not parts
+    assert drawing.available_for_draw(session, bank, "od") == []  # whole tags, not parts
     quiz = _quiz(session, course, fixed=0, drawn=15, tag="odd")
     attempt = attempts_service.start_attempt(session, quiz, student, utcnow())
     assert {row.version.question_id for row in attempt.questions} == set(available)

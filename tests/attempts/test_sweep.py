@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from studyapp.attempts import services
+from studyapp.attempts import saving, services
 from studyapp.core.clock import utcnow
 from tests import factories
 
@@ -10,7 +10,7 @@ from tests import factories
 def _expired_attempt(session, course, student):
     quiz = factories.make_quiz(session, course, keys=("capital",), time_limit_minutes=5)
     attempt = services.start_attempt(session, quiz, student, utcnow() - timedelta(minutes=30))
-    services.save_answer(session, attempt, 0, "A", None, utcnow() - timedelta(minutes=29))
+    saving.save_answer(session, attempt, 0, "A", None, utcnow() - timedelta(minutes=29))
     session.commit()
     return attempt
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.core.clock import utcnow
 from tests import factories
@@ -26,7 +27,7 @@ def test_gradebook_and_csv_download(live_server, page: Page, a11y):
     factories.make_enrollment(session, course, student)
     quiz = factories.make_quiz(session, course, keys=("capital", "goods"), title="Week 1")
     attempt = attempts.start_attempt(session, quiz, student, utcnow() - timedelta(minutes=5))
-    attempts.save_answer(session, attempt, 0, "A", None, utcnow())
+    saving.save_answer(session, attempt, 0, "A", None, utcnow())
     attempts.submit_attempt(session, attempt, utcnow())
     session.commit()
     session.close()

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.banks.gift import import_gift
 from studyapp.banks.services import import_bank_text
@@ -95,8 +96,8 @@ def hostile_world(live_server):
     quizzes.add_fixed_item(session, quiz, "evil-bank", "evil-essay", 2.0)
     quizzes.publish(session, quiz, utcnow())
     attempt = attempts.start_attempt(session, quiz, student, utcnow() - timedelta(minutes=1))
-    attempts.save_answer(session, attempt, 0, "B", None, utcnow())
-    attempts.save_answer(session, attempt, 1, f"My essay {EVIL}", None, utcnow())
+    saving.save_answer(session, attempt, 0, "B", None, utcnow())
+    saving.save_answer(session, attempt, 1, f"My essay {EVIL}", None, utcnow())
     attempts.submit_attempt(session, attempt, utcnow())
     session.commit()
     yield teacher, student, course, bank, quiz, attempt

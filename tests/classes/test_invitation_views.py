@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.auth import audit
 from studyapp.auth.models import AuditAction, User
@@ -42,7 +43,7 @@ def test_another_classs_instructor_cannot_take_over_a_student(app, session, cour
     """The probe's takeover: B rosters A's student, makes a link and uses it. Nothing moves."""
     quiz = factories.make_quiz(session, course, keys=("capital",))
     attempt = attempts.start_attempt(session, quiz, student, utcnow())
-    attempts.save_answer(session, attempt, 0, "A", None, utcnow())
+    saving.save_answer(session, attempt, 0, "A", None, utcnow())
     intruder = factories.make_instructor(session)
     their_class = factories.make_course(session, intruder)
     session.commit()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from studyapp import create_app
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.attempts.models import AttemptQuestion
 from studyapp.core.backup import backup_sqlite
@@ -27,8 +28,8 @@ def test_backup_mid_quiz_restores_every_saved_answer(make_app, tmp_path):
     factories.make_enrollment(session, course, student)
     quiz = factories.make_quiz(session, course, keys=("capital", "goods", "river"))
     attempt = attempts.start_attempt(session, quiz, student, NOW)
-    attempts.save_answer(session, attempt, 0, "A", None, NOW)
-    attempts.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
+    saving.save_answer(session, attempt, 0, "A", None, NOW)
+    saving.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
     session.commit()
 
     # Another writer keeps saving while the copy is taken.
@@ -39,7 +40,7 @@ def test_backup_mid_quiz_restores_every_saved_answer(make_app, tmp_path):
         mine = attempts.get_attempt(s, attempt.id)
         n = 0
         while not stop.is_set() and n < 200:
-            attempts.save_answer(s, mine, 2, f"answer {n}", None, NOW)
+            saving.save_answer(s, mine, 2, f"answer {n}", None, NOW)
             s.commit()
             n += 1
         s.close()

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from studyapp import create_app
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.attempts.models import Attempt, AttemptStatus
 from studyapp.auth.models import User
@@ -134,7 +135,7 @@ def test_the_deadline_sweep_grades_each_attempt_once_while_both_servers_run(site
         user = s.scalar(select(User).where(User.email == email))
         quiz = attempts.quizzes.get_quiz(s, quiz_id, None)
         attempt = attempts.start_attempt(s, quiz, user, started)
-        attempts.save_answer(s, attempt, 0, "B", None, started + timedelta(minutes=1))
+        saving.save_answer(s, attempt, 0, "B", None, started + timedelta(minutes=1))
         ids.append(attempt.id)
     s.commit()
     s.close()

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from studyapp import create_app
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.attempts.models import Attempt, AttemptQuestion, AttemptStatus
 from studyapp.auth.models import User
@@ -135,9 +136,7 @@ def test_sqlite_many_writers_never_show_database_is_locked(tmp_path):
         mine = attempts.get_attempt(s, attempt_id)
         try:
             for n in range(40):
-                attempts.save_answer(
-                    s, mine, n % 4, ("A", ["A"], "2", "salt")[n % 4], None, utcnow()
-                )
+                saving.save_answer(s, mine, n % 4, ("A", ["A"], "2", "salt")[n % 4], None, utcnow())
                 s.commit()
         except Exception as exc:  # noqa: BLE001 - any error is the failure being tested for
             errors.append(repr(exc))

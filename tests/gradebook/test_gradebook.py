@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.core.clock import utcnow
 from studyapp.core.errors import DomainError
@@ -22,7 +23,7 @@ NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 def _take(session, quiz, student, answer, when):
     attempt = attempts.start_attempt(session, quiz, student, when)
-    attempts.save_answer(session, attempt, 0, answer, None, when)
+    saving.save_answer(session, attempt, 0, answer, None, when)
     attempts.submit_attempt(session, attempt, when + timedelta(minutes=1))
     return attempt
 
@@ -127,7 +128,7 @@ def test_awaiting_grading_and_late_marks(session, course, student):
 
     quizzes.set_accommodation(session, late, student.id, closes_at=NOW + timedelta(days=1))
     attempt = attempts.start_attempt(session, essay, student, NOW)
-    attempts.save_answer(session, attempt, 0, "words", None, NOW)
+    saving.save_answer(session, attempt, 0, "words", None, NOW)
     attempts.submit_attempt(session, attempt, NOW)
     _take(session, late, student, "A", NOW + timedelta(hours=2))
     (row,) = services.build_gradebook(session, course, NOW + timedelta(hours=3)).rows

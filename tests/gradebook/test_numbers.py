@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from studyapp.attempts import grading
+from studyapp.attempts import grading, saving
 from studyapp.attempts import services as attempts
 from studyapp.classes.models import Enrollment
 from studyapp.core import numbers
@@ -38,7 +38,7 @@ def _file(session, course, preset, now=NOW):
 def _take(session, quiz, student, answers, when, submit=True):
     attempt = attempts.start_attempt(session, quiz, student, when)
     for position, answer in answers.items():
-        attempts.save_answer(session, attempt, position, answer, None, when)
+        saving.save_answer(session, attempt, position, answer, None, when)
     if submit:
         attempts.submit_attempt(session, attempt, when + timedelta(minutes=1))
     return attempt

@@ -19,7 +19,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from studyapp.attempts import grading
+from studyapp.attempts import grading, saving
 from studyapp.attempts import services as attempts
 from studyapp.attempts.models import Attempt, AttemptQuestion
 from studyapp.banks.models import QuestionVersion
@@ -125,7 +125,7 @@ def seeded(session, instructor):
                 attempt = attempts.start_attempt(session, quiz, student, start)
                 for row in sorted(attempt.questions, key=lambda r: r.position):
                     answer = _answer(rng, ability, row.version.type)
-                    attempts.save_answer(session, attempt, row.position, answer, None, start)
+                    saving.save_answer(session, attempt, row.position, answer, None, start)
                 attempts.submit_attempt(session, attempt, start + timedelta(minutes=5 + i % 7))
     services.set_override(
         session, mixed, excused.id, points=None, excused=True, reason="ill", by=instructor, now=T0

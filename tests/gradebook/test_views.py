@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.banks.readings import load_reading_text
 from studyapp.core.clock import utcnow
@@ -19,7 +20,7 @@ from tests.conftest import login
 def quiz(session, course, student):
     quiz = factories.make_quiz(session, course, keys=("capital", "goods"), title="=Week 1")
     attempt = attempts.start_attempt(session, quiz, student, utcnow() - timedelta(hours=1))
-    attempts.save_answer(session, attempt, 0, "B", None, utcnow())
+    saving.save_answer(session, attempt, 0, "B", None, utcnow())
     attempts.submit_attempt(session, attempt, utcnow())
     session.commit()
     return quiz

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.banks.loader import load_bank_text
 from studyapp.banks.models import Bank, Origin
 from studyapp.banks.sync import upsert_bank
 from studyapp.core.errors import DomainError
-from studyapp.quizzes import drawcounts, picker, services
+from studyapp.quizzes import drawcounts, drawing, picker, services
 from studyapp.quizzes.picker import PickerFilters
 from tests import factories
 from tests.conftest import count_statements, csrf_token, login
@@ -208,7 +209,7 @@ def test_no_attempt_gets_a_question_twice_and_the_quiz_page_says_the_draw_skips(
     services.add_draw_item(session, quiz, "quizbank", None, 3, 1.0)
     services.publish(session, quiz, NOW)
     for seed in range(60):
-        ids = [d.question_id for d in services.draw_questions(session, quiz, seed)]
+        ids = [d.question_id for d in drawing.draw_questions(session, quiz, seed)]
         assert len(ids) == len(set(ids)) == 5
     attempt = attempts.start_attempt(session, quiz, student, NOW)
     versions = [row.version.question_id for row in attempt.questions]
@@ -229,11 +230,11 @@ def test_rows_show_facility_and_discrimination_once_attempts_exist(session, cour
         factories.make_enrollment(session, course, user)
         attempt = attempts.start_attempt(session, quiz, user, NOW)
         by_key = {attempts.question_of(r).id: r.position for r in attempt.questions}
-        attempts.save_answer(session, attempt, by_key["capital"], "A" if n < 2 else "B", None, NOW)
-        attempts.save_answer(
+        saving.save_answer(session, attempt, by_key["capital"], "A" if n < 2 else "B", None, NOW)
+        saving.save_answer(
             session, attempt, by_key["goods"], ["A", "B"] if n < 3 else ["C"], None, NOW
         )
-        attempts.save_answer(session, attempt, by_key["rebuilt"], "2" if n < 1 else "5", None, NOW)
+        saving.save_answer(session, attempt, by_key["rebuilt"], "2" if n < 1 else "5", None, NOW)
         attempts.submit_attempt(session, attempt, NOW)
     other = _quiz(session, course)
     page = picker.search_questions(session, other, PickerFilters(bank_id=banks[0].id))

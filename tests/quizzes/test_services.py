@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from studyapp.core.errors import DomainError
-from studyapp.quizzes import services
+from studyapp.quizzes import drawing, services
 from studyapp.quizzes.models import QuizRuleError, QuizStatus
 from tests import factories
 
@@ -46,8 +46,8 @@ def test_draws_are_fixed_by_the_seed_and_never_repeat(session, course, bank):
     quiz = services.create_quiz(session, course, "Draw")
     services.add_fixed_item(session, quiz, "quizbank", "capital", 1.0)
     services.add_draw_item(session, quiz, "quizbank", None, 3, 1.0)
-    first = services.draw_questions(session, quiz, 42)
-    assert first == services.draw_questions(session, quiz, 42)
+    first = drawing.draw_questions(session, quiz, 42)
+    assert first == drawing.draw_questions(session, quiz, 42)
     ids = [d.question_id for d in first]
     assert len(ids) == len(set(ids)) == 4
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.auth.models import User
 from studyapp.quizzes import services as quizzes
@@ -137,7 +138,7 @@ def test_accommodations_page_runs_the_same_statements_for_3_and_30_students(
 def test_grading_queue_and_score_history(instructor_client, course, bank, session, student):
     quiz = factories.make_quiz(session, course, keys=("essay",))
     attempt = attempts.start_attempt(session, quiz, student, datetime.now(UTC))
-    attempts.save_answer(session, attempt, 0, "Trade mattered.", None, datetime.now(UTC))
+    saving.save_answer(session, attempt, 0, "Trade mattered.", None, datetime.now(UTC))
     attempts.submit_attempt(session, attempt, datetime.now(UTC))
     session.commit()
     queue = instructor_client.get(f"/teach/quizzes/{quiz.id}/grading").get_data(as_text=True)
@@ -180,7 +181,7 @@ def test_preview_runs_the_quiz_without_counting(instructor_client, course, bank,
 def test_closing_a_quiz_grades_open_attempts(instructor_client, course, bank, session, student):
     quiz = factories.make_quiz(session, course, keys=("capital",))
     attempt = attempts.start_attempt(session, quiz, student, datetime.now(UTC))
-    attempts.save_answer(session, attempt, 0, "A", None, datetime.now(UTC))
+    saving.save_answer(session, attempt, 0, "A", None, datetime.now(UTC))
     session.commit()
     instructor_client.post(f"/teach/quizzes/{quiz.id}/close")
     session.expire_all()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from studyapp.attempts import saving, visibility
 from studyapp.attempts import services as attempts
-from studyapp.attempts import visibility
 from studyapp.attempts.review import review_access, review_rows
 from studyapp.banks.models import Bank
 from studyapp.core.clock import utcnow
@@ -144,7 +144,7 @@ def test_probe_open_quiz_with_review_never_hides_all_eight_kinds(
 
     # Submitted, review still 'never': the quiz's answers schedule nothing the student sees.
     for position in range(len(KEYS)):
-        attempts.save_answer(session, attempt, position, "A", None, now)
+        saving.save_answer(session, attempt, position, "A", None, now)
     attempts.submit_attempt(session, attempt, now)
     session.commit()
     later = now + timedelta(days=60)

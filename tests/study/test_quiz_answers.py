@@ -7,6 +7,7 @@ from datetime import timedelta
 from fsrs import Rating
 from sqlalchemy import select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.study import services
 from studyapp.study.models import ReviewStatus, StudyCard, StudyReview
@@ -19,7 +20,7 @@ def _quiz_attempt(session, course, student, keys, answers, now):
     quiz = factories.make_quiz(session, course, keys=keys)
     attempt = attempts.start_attempt(session, quiz, student, now)
     for position, response in enumerate(answers):
-        attempts.save_answer(session, attempt, position, response, None, now)
+        saving.save_answer(session, attempt, position, response, None, now)
     return attempt
 
 
@@ -28,8 +29,8 @@ def test_missed_quiz_question_comes_back_in_study(session, course, student, bank
         session, course, keys=("capital", "goods"), review_timing="immediately"
     )
     attempt = attempts.start_attempt(session, quiz, student, NOW)
-    attempts.save_answer(session, attempt, 0, "B", None, NOW)
-    attempts.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
+    saving.save_answer(session, attempt, 0, "B", None, NOW)
+    saving.save_answer(session, attempt, 1, ["A", "B"], None, NOW)
     attempts.submit_attempt(session, attempt, NOW)
     cards = {c.question.key: c for c in session.scalars(select(StudyCard))}
     assert set(cards) == {"capital", "goods"}

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from studyapp.attempts import saving
 from studyapp.attempts import services as attempts
 from studyapp.core.clock import utcnow
 from studyapp.quizzes import services as quizzes
@@ -107,7 +108,7 @@ def test_instructor_sees_only_their_own_class_on_a_students_page(
     quizzes.add_fixed_item(session, quiz, "theirs", "capital", 1)
     quizzes.publish(session, quiz, utcnow())
     attempt = attempts.start_attempt(session, quiz, student, utcnow())
-    attempts.save_answer(session, attempt, 0, "A", None, utcnow())
+    saving.save_answer(session, attempt, 0, "A", None, utcnow())
     attempts.submit_attempt(session, attempt, utcnow())
     session.commit()
     page = student_client.get(f"/study/session?bank={their_bank.id}").get_data(as_text=True)
