@@ -207,14 +207,6 @@ def confirm_submit(attempt_id: int):
     )
 
 
-#: What a submit says, by (graded by this request, sent by the page's timer).
-SUBMITTED = {
-    (False, False): ("This attempt was already submitted.", "info"),
-    (True, True): ("Time is up: your attempt was submitted with your saved answers.", "info"),
-    (True, False): ("Your attempt was submitted.", "success"),
-}
-
-
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int):
     """Submit once; a repeated or racing submit changes nothing and lands on the same review."""
@@ -235,8 +227,16 @@ def submit(attempt_id: int):
         flash(str(exc), "error")
         return redirect(url_for("attempts.review", attempt_id=attempt.id))
     session.commit()
-    flash(*SUBMITTED[graded_now, timed_out and graded_now])
+    flash(*_submitted_message(graded_now, timed_out))
     return redirect(url_for("attempts.review", attempt_id=attempt.id))
+
+
+def _submitted_message(graded_now: bool, timed_out: bool) -> tuple[str, str]:
+    if not graded_now:
+        return "This attempt was already submitted.", "info"
+    if timed_out:
+        return "Time is up: your attempt was submitted with your saved answers.", "info"
+    return "Your attempt was submitted.", "success"
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

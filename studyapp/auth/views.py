@@ -63,13 +63,13 @@ def login():
             lockout.record_login_failure(email, address, device)
             form.password.errors.append(str(exc))
         else:
-            return _logged_in(user, email, address, form.remember.data)
+            return _logged_in(user, email, address, device, form.remember.data)
     return render_template("auth/login.html", form=form)
 
 
-def _logged_in(user: User, email: str, address: str, remember: bool):
+def _logged_in(user: User, email: str, address: str, device: str | None, remember: bool):
     """Start the session and leave the device cookie that keeps this browser the owner's."""
-    lockout.record_login_success(email, address, request.cookies.get(lockout.DEVICE_COOKIE))
+    lockout.record_login_success(email, address, device)
     log_in(user, remember=remember)
     response = redirect(safe_next(request.args.get("next")) or url_for("classes.index"))
     response.set_cookie(
