@@ -1,12 +1,13 @@
 """Exam mode of bench/load.py: a lecture hall behind one address sits a timed exam.
 
 N students log in over a window (default 120 s) with the real password hash and the default
-rate limits (every request comes from 127.0.0.1, as from a school behind one address), all
-start within 10 s after it, answer with a think time of mean 30 s (exponential) between saves,
-change a fifth of their answers, and submit near the end. Then a bare-INSERT reference runs over
-the same sessions at the save rate the exam reached. Runs on SQLite, on PostgreSQL, and on two
-app servers sharing PostgreSQL and a private Redis (each request to either, like a load balancer
-without sticky sessions).
+rate limits (every request comes from 127.0.0.1, as from a school behind one address) and open
+the start page; all press start within 10 s after the window, answer with a think time of mean
+30 s (exponential) between saves, change a fifth of their answers, and submit at their own
+deadline (start plus the time limit), so the submits spread as the starts did. Then a
+bare-INSERT reference runs over the same sessions at the save rate the exam reached. Runs on
+SQLite, on PostgreSQL, and on two app servers sharing PostgreSQL and a private Redis (each
+request to either, like a load balancer without sticky sessions).
 
     python bench/load.py --exam [--students 1000] [--window 120] [--think 30] [--questions 8]
 """
@@ -41,7 +42,6 @@ from studyapp.core import benchmark
 from studyapp.db import make_engine
 
 START_SPREAD = 10.0
-SUBMIT_SPREAD = 5.0
 #: How many bare inserts each student sends in the reference phase.
 REFERENCE_PER_STUDENT = 2
 REFERENCE_MAX_SECONDS = 180.0
@@ -187,22 +187,31 @@ async def log_in(student: client.Student, bases: list[str], figures: ExamFigures
     return True
 
 
-async def arrive(
-    student: client.Student, bases: list[str], at: float, figures: ExamFigures
+async def open_start_page(
+    student: client.Student, bases: list[str], quiz_id: int, figures: ExamFigures
 ) -> bool:
-    """Log in at one's moment of the window (the logins-apart run)."""
+    """Open the quiz's start page and keep its form token, as a student waiting for the go."""
+    page = await request(student, bases, "GET", f"/quizzes/{quiz_id}", figures.other)
+    if page is None:
+        return False
+    student.csrf = client.parse_page(page.body).csrf or student.csrf
+    return True
+
+
+async def arrive(
+    student: client.Student, bases: list[str], at: float, quiz_id: int, figures: ExamFigures
+) -> bool:
+    """Log in at one's moment of the window and open the start page (the logins-apart run)."""
     await asyncio.sleep(max(0.0, at - time.monotonic()))
-    return await log_in(student, bases, figures)
+    return await log_in(student, bases, figures) and await open_start_page(
+        student, bases, quiz_id, figures
+    )
 
 
 async def begin(
     student: client.Student, bases: list[str], quiz_id: int, figures: ExamFigures
 ) -> bool:
-    """Open the start page, press start, load the attempt page."""
-    start_page = await request(student, bases, "GET", f"/quizzes/{quiz_id}", figures.other)
-    if start_page is None:
-        return False
-    student.csrf = client.parse_page(start_page.body).csrf or student.csrf
+    """Press start on the start page opened on arrival, then load the attempt page."""
     reply = await request(
         student,
         bases,
@@ -239,6 +248,10 @@ async def sit(
         await asyncio.sleep(max(0.0, t0 + plan["login"] - time.monotonic()))
         if not await log_in(student, bases, figures):
             return
+        # In the hall the class logs in and opens the exam's page while the instructor
+        # hands out the instructions; the crush is everyone pressing start at the go.
+        if not await open_start_page(student, bases, quiz_id, figures):
+            return
     elif not plan.get("logged_in"):
         return
     await asyncio.sleep(max(0.0, t0 + plan["start"] - time.monotonic()))
@@ -249,9 +262,7 @@ async def sit(
         await asyncio.sleep(student.rng.expovariate(1 / think))
         await client.save(student, base, item, figures.save)
         base = random.choice(bases)
-    await asyncio.sleep(
-        max(0.0, t0 + plan["end"] + student.rng.uniform(0, SUBMIT_SPREAD) - time.monotonic())
-    )
+    await asyncio.sleep(max(0.0, t0 + plan["end"] - time.monotonic()))
     reply = await request(
         student,
         bases,
@@ -308,20 +319,24 @@ async def drive_exam(
     # answering (mean think time per save), so the class submits from there on.
     end = args.window + START_SPREAD + saves * args.think * 1.5
     t0 = time.monotonic() + 1
+    offsets = [(s.rng.uniform(0, args.window), s.rng.uniform(0, 1)) for s in students]
+    # A timed exam ends at each student's own deadline, their start plus the time limit: the
+    # page's timer submits those still working, so the wave at the end keeps the order and
+    # (with the default --submit-spread) the spread of the starts.
     plans = [
         {
             "t0": t0,
-            "login": s.rng.uniform(0, args.window),
-            "start": args.window + s.rng.uniform(0, START_SPREAD),
-            "end": end,
+            "login": login,
+            "start": args.window + share * START_SPREAD,
+            "end": end + share * args.submit_spread,
         }
-        for s in students
+        for login, share in offsets
     ]
     if args.logins_apart:
         # The class logs in first (measured on its own), then sits the exam from a fresh clock.
         logged = await asyncio.gather(
             *(
-                arrive(s, bases, t0 + p["login"], figures)
+                arrive(s, bases, t0 + p["login"], seeded.quiz_ids["exam"], figures)
                 for s, p in zip(students, plans, strict=True)
             )
         )
@@ -411,7 +426,7 @@ def report(
     print(
         f"\n{name}: exam, {args.students} students, {workers} gunicorn workers, logins over "
         f"{args.window:.0f} s, starts within {START_SPREAD:.0f} s, think mean {args.think:.0f} s,"
-        f" {args.questions} questions; "
+        f" {args.questions} questions, submits over {args.submit_spread:.0f} s; "
         + ("the real (default) password hash" if args.hash == "default" else "a cheap hash")
         + (", logins measured apart, before the exam" if args.logins_apart else "")
         + "; default rate limits"

@@ -532,6 +532,12 @@ def main() -> None:
     exam_mode.add_argument("--window", type=float, default=120.0, help="seconds of logins")
     exam_mode.add_argument("--think", type=float, default=30.0, help="mean think time, s")
     exam_mode.add_argument("--questions", type=int, default=8, help="questions in the exam")
+    exam_mode.add_argument(
+        "--submit-spread",
+        type=float,
+        default=10.0,
+        help="seconds the submits spread over (default: as the starts, each at its own deadline)",
+    )
     exam_mode.add_argument("--only", help="one configuration: sqlite, postgresql or two")
     exam_mode.add_argument(
         "--logins-apart", action="store_true", help="log the class in first, then sit the exam"
