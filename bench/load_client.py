@@ -7,7 +7,6 @@ barrier: the whole class starts the attempt, saves, and submits together, as in 
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import math
 import os
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+
+from bench.pages import PageParser, Question, parse_page
 
 #: Per-request limit; a stage as a whole is bounded by STAGE_TIMEOUT.
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
@@ -53,56 +54,6 @@ def nearest_rank(values: list[float], p: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered), max(1, math.ceil(p / 100 * len(ordered)))) - 1]
-
-
-@dataclass
-class Question:
-    """One question of the attempt page: where it is, its revision, and the choices offered."""
-
-    position: int
-    revision: int
-    kind: str
-    values: list[str] = field(default_factory=list)
-
-
-#: The three tags the bench reads, and their attributes. A regular expression rather than
-#: html.parser: the load client shares the 2 cores with the server it measures, and parsing
-#: every attempt page tag by tag cost it more CPU than the server spent rendering the page.
-_TAG = re.compile(r"<(section|fieldset|input)\b([^>]*)>", re.IGNORECASE)
-_ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
-
-
-@dataclass
-class PageParser:
-    """The CSRF token and, on the attempt page, each question's section and inputs."""
-
-    csrf: str = ""
-    questions: list[Question] = field(default_factory=list)
-
-    def feed(self, page: str) -> None:
-        """Note sections, fieldsets and inputs in page order; the order is the nesting."""
-        for match in _TAG.finditer(page):
-            tag = match.group(1).lower()
-            a = {k: html.unescape(v) for k, v in _ATTR.findall(match.group(2))}
-            if tag == "section" and "attempt-question" in a.get("class", "").split():
-                self.questions.append(
-                    Question(int(a["data-position"]), int(a["data-revision"]), "")
-                )
-            elif tag == "fieldset" and self.questions and "question" in a.get("class", "").split():
-                self.questions[-1].kind = a.get("data-type", "")
-            elif tag == "input" and a.get("name") == "csrf_token" and not self.csrf:
-                self.csrf = a.get("value", "")
-            elif tag == "input" and self.questions and a.get("type") in ("radio", "checkbox"):
-                question = self.questions[-1]
-                if a.get("name") == f"q{question.position}":
-                    question.values.append(a.get("value", ""))
-
-
-def parse_page(page: str) -> PageParser:
-    """Parse a page once and hand back what it found."""
-    parser = PageParser()
-    parser.feed(page)
-    return parser
 
 
 @dataclass
