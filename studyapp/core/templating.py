@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from flask_login import current_user
@@ -82,7 +85,44 @@ def recall_percent(bank_id: int, recall: dict) -> float | None:
     return None if value is None else multiply100(value)
 
 
+#: Rendered questions kept per app (a few KB each); the cache is emptied when it fills.
+QUESTION_CACHE_SIZE = 2048
+
+
+def question_renderer(app: Flask) -> Callable[..., Markup]:
+    """The question macro with its output reused for equal arguments.
+
+    A whole class opens the same questions at the start of an exam, each in one of a few
+    choice orders and with nothing answered yet, and rendering them was a quarter of the
+    attempt page's CPU (bench/README.md). The macro reads nothing but its arguments (a
+    student view is plain data from the bank, never Markup) and its filters are pure, so the
+    JSON of the arguments is a complete key. A page with answers filled in mostly misses,
+    which costs one ``json.dumps`` per question.
+    """
+    cache: dict[str, Markup] = {}
+
+    def render_question(
+        view: dict[str, Any],
+        name: str,
+        response: Any = None,
+        disabled: bool = False,
+        label: str = "Question",
+    ) -> Markup:
+        key = json.dumps([view, name, response, disabled, label], sort_keys=True, default=str)
+        html = cache.get(key)
+        if html is None:
+            macro = app.jinja_env.get_template("_macros/question.html").module.render_question
+            html = macro(view, name, response, disabled, label)
+            if len(cache) >= QUESTION_CACHE_SIZE:
+                cache.clear()
+            cache[key] = html
+        return html
+
+    return render_question
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["render_question"] = question_renderer(app)
     app.add_template_filter(localtime)
     app.add_template_filter(multiply100)
     app.add_template_filter(recall_percent)
