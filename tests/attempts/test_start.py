@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import event, select
@@ -151,3 +152,21 @@ def test_a_draw_of_a_tag_skips_retired_questions_and_other_banks_tags(session, c
     quiz = _quiz(session, course, fixed=0, drawn=15, tag="odd")
     attempt = attempts_service.start_attempt(session, quiz, student, utcnow())
     assert {row.version.question_id for row in attempt.questions} == set(available)
+
+
+def test_the_attempt_page_reads_two_statements_for_5_or_25_questions(
+    app, session, course, student_client
+):
+    # The page a whole class loads right after starting: the login check, then the attempt
+    # with its quiz and every question's version in one join.
+    factories.make_bank(session, BIG_BANK)
+    pages = []
+    for quiz in (_quiz(session, course, fixed=2, drawn=3), _quiz(session, course, 10, 15)):
+        session.commit()
+        attempt_url = student_client.post(f"/quizzes/{quiz.id}/start").location
+        with count_statements(app) as statements:
+            page = student_client.get(attempt_url)
+        assert page.status_code == 200, page.status_code
+        shown = re.search(r"Question 1 of (\d+)", page.get_data(as_text=True))
+        pages.append((len(statements), int(shown.group(1))))
+    assert pages == [(2, 5), (2, 25)], pages
