@@ -38,20 +38,21 @@ class PageParser:
     def feed(self, page: str) -> None:
         """Note sections, fieldsets and inputs in page order; the order is the nesting."""
         for match in _TAG.finditer(page):
-            tag = match.group(1).lower()
-            a = {k: html.unescape(v) for k, v in _ATTR.findall(match.group(2))}
-            if tag == "section" and "attempt-question" in a.get("class", "").split():
-                self.questions.append(
-                    Question(int(a["data-position"]), int(a["data-revision"]), "")
-                )
-            elif tag == "fieldset" and self.questions and "question" in a.get("class", "").split():
-                self.questions[-1].kind = a.get("data-type", "")
-            elif tag == "input" and a.get("name") == "csrf_token" and not self.csrf:
-                self.csrf = a.get("value", "")
-            elif tag == "input" and self.questions and a.get("type") in ("radio", "checkbox"):
-                question = self.questions[-1]
-                if a.get("name") == f"q{question.position}":
-                    question.values.append(a.get("value", ""))
+            attrs = {k: html.unescape(v) for k, v in _ATTR.findall(match.group(2))}
+            self.tag(match.group(1).lower(), attrs)
+
+    def tag(self, tag: str, a: dict[str, str]) -> None:
+        """Take one start tag: what the page means, apart from how its tags were found."""
+        if tag == "section" and "attempt-question" in a.get("class", "").split():
+            self.questions.append(Question(int(a["data-position"]), int(a["data-revision"]), ""))
+        elif tag == "fieldset" and self.questions and "question" in a.get("class", "").split():
+            self.questions[-1].kind = a.get("data-type", "")
+        elif tag == "input" and a.get("name") == "csrf_token" and not self.csrf:
+            self.csrf = a.get("value", "")
+        elif tag == "input" and self.questions and a.get("type") in ("radio", "checkbox"):
+            question = self.questions[-1]
+            if a.get("name") == f"q{question.position}":
+                question.values.append(a.get("value", ""))
 
 
 def parse_page(page: str) -> PageParser:

@@ -1,43 +1,31 @@
-"""The load benchmarks read the real attempt page with a regular expression (bench/pages.py):
-what they read must be what a full HTML parser finds, or a template change would make the
-exam bench post answers the page never offered."""
+"""The load benchmarks find the real attempt page's tags with a regular expression
+(bench/pages.py): the tags and attributes found must be those a full HTML parser finds, or a
+template change would make the exam bench post answers the page never offered."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from bench.pages import Question, parse_page
+from bench.pages import PageParser, parse_page
 from studyapp.quizzes.models import ReviewTiming
 from tests import factories
 
 
 class FullParser(HTMLParser):
-    """The reference: every tag through the standard library's parser."""
+    """The reference: every tag found by the standard library's parser, read as the bench does."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.csrf = ""
-        self.questions: list[Question] = []
+        self.found = PageParser()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        classes = a.get("class", "").split()
-        if tag == "section" and "attempt-question" in classes:
-            self.questions.append(Question(int(a["data-position"]), int(a["data-revision"]), ""))
-        elif tag == "fieldset" and self.questions and "question" in classes:
-            self.questions[-1].kind = a.get("data-type", "")
-        elif tag == "input" and a.get("name") == "csrf_token" and not self.csrf:
-            self.csrf = a.get("value", "")
-        elif tag == "input" and self.questions and a.get("type") in ("radio", "checkbox"):
-            question = self.questions[-1]
-            if a.get("name") == f"q{question.position}":
-                question.values.append(a.get("value", ""))
+        self.found.tag(tag, {k: v or "" for k, v in attrs})
 
 
-def _full(page: str) -> FullParser:
+def _full(page: str) -> PageParser:
     parser = FullParser()
     parser.feed(page)
-    return parser
+    return parser.found
 
 
 def test_the_bench_reads_the_attempt_page_as_a_full_parser_does(session, course, student_client):
